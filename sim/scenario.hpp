@@ -1,0 +1,122 @@
+#pragma once
+// The validated, frozen description of a run.
+//
+// The loader (scenario_loader.hpp) turns YAML and the CSV files it names into this plain data
+// once; from here on nothing reads YAML. Every struct is copyable and immutable during a run,
+// so all Monte Carlo workers share one Scenario by const reference. Units are in the names
+// (`_usd`, `_s`) or in the `///` comment; rates are fractions (0.005 = 0.5 %).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "models/book_params.hpp"
+#include "models/tier_table.hpp"
+#include "sim/input_error.hpp"
+
+namespace cascade {
+
+/// Exogenous price process of one asset (MODEL.md section 2).
+struct ProcessSpec {
+  double drift_annual = 0.0;       ///< mu, per year (log-return drift)
+  double volatility_annual = 0.0;  ///< sigma, per sqrt(year)
+};
+
+/// A simple sampled population of leveraged positions on one asset (MODEL.md section 7).
+struct PopulationSpec {
+  int count = 0;                       ///< positions per path
+  double long_share = 0.5;             ///< fraction of positions that are long
+  double leverage_mean = 10.0;         ///< mean of the lognormal leverage, x
+  double leverage_dispersion = 0.5;    ///< sigma of log-leverage
+  double notional_median_usd = 10000;  ///< median position notional at entry, USD
+  double notional_dispersion = 1.5;    ///< sigma of log-notional (heavy right tail: whales)
+  double entry_spread = 0.02;          ///< sd of log(entry/start price)
+  SourceLoc loc;                       ///< where the block was written
+};
+
+struct AssetSpec {
+  std::string name;
+  double price_usd = 0.0;   ///< start price (overridden by the replay row at t = 0)
+  TierTable tiers;          ///< maintenance-margin brackets, `cum` derived
+  BookParams book;          ///< order-book shape and dynamics
+  ProcessSpec process;      ///< ignored when a replay drives prices
+  std::optional<PopulationSpec> population;
+  SourceLoc loc;
+};
+
+/// A scheduled shock: log-move `log(1+move)` spread evenly over [at, at+over).
+struct ShockSpec {
+  double at_s = 0.0;
+  double over_s = 0.0;         ///< 0 = instantaneous (applied in the step containing `at`)
+  double move = 0.0;           ///< relative move, e.g. -0.20; must be > -1
+  std::vector<int> assets;     ///< asset indices (groups are expanded by the loader)
+  SourceLoc loc;
+};
+
+/// One row of the positions CSV (INTERFACE.md).
+struct PositionSpec {
+  int account = 0;        ///< index into Scenario::accounts
+  int asset = 0;          ///< index into Scenario::assets
+  int side = 1;           ///< +1 long, -1 short
+  double size = 0.0;      ///< base units, > 0
+  double entry_usd = 0.0; ///< entry price, USD per base unit
+  double margin_usd = 0.0;///< isolated margin, USD (0 for cross positions)
+  bool cross = false;
+  int line = 0;           ///< CSV line, for messages
+};
+
+struct AccountSpec {
+  std::string name;
+  std::optional<double> wallet_usd;  ///< from the accounts CSV, for cross margin
+};
+
+/// Price replay (MODEL.md section 2, exact): prices[t][k] is F of asset k at time t*dt,
+/// t = 0..steps.
+struct ReplaySpec {
+  std::string file;
+  std::vector<std::vector<double>> prices;
+};
+
+struct ExchangeSpec {
+  std::string profile = "binance";
+  double liquidation_fee = 0.005;        ///< fraction of liquidated notional
+  double insurance_fund_usd = 1.0e8;     ///< fund at start
+};
+
+struct EngineSpec {
+  int max_rounds = 50;  ///< cascade rounds per step
+};
+
+struct OutputSpec {
+  bool events = false;                 ///< write /events/liquidations
+  std::vector<int> timeseries_paths;   ///< path indices whose time series are recorded
+};
+
+enum class SampleMode { PerPath, PerRun };
+
+struct Scenario {
+  std::string file;           ///< scenario path as given
+  std::string resolved_yaml;  ///< the scenario after --set overrides, re-emitted as YAML
+  std::string name;
+  int steps = 0;
+  double dt_s = 60.0;
+  int paths = 1;
+  std::uint64_t seed = 0;
+  ExchangeSpec exchange;
+  EngineSpec engine;
+  std::vector<AssetSpec> assets;
+  std::vector<ShockSpec> shocks;
+  std::vector<PositionSpec> positions;  ///< from `positions.file` (may be empty)
+  std::vector<AccountSpec> accounts;
+  SampleMode sample = SampleMode::PerPath;  ///< population sampling (when populations exist)
+  std::optional<ReplaySpec> replay;
+  OutputSpec output;
+
+  int asset_index(const std::string& n) const {
+    for (std::size_t k = 0; k < assets.size(); ++k)
+      if (assets[k].name == n) return static_cast<int>(k);
+    return -1;
+  }
+};
+
+}  // namespace cascade
