@@ -1,0 +1,30 @@
+#include "models/margin_rule.hpp"
+
+namespace cascade {
+
+double BinanceTiers::liquidation_price(const IsolatedPosition& p) const noexcept {
+  const auto& rows = tiers_->rows();
+  const double s = p.side;
+  const double n = p.size;
+  // f(P) = equity(P) - MM(P); the root lies in the last bracket whose floor price still has
+  // f <= 0 (long, f increasing) or f > 0 (short, f decreasing).
+  auto f = [&](double price) { return equity(p, price) - tiers_->maintenance_margin(n * price); };
+  std::size_t k = 0;
+  if (p.side > 0) {
+    if (f(0.0) > 0.0) return kNever;  // equity stays above maintenance down to zero
+    for (std::size_t i = 1; i < rows.size(); ++i) {
+      if (f(rows[i].floor_usd / n) <= 0.0) k = i;
+      else break;
+    }
+  } else {
+    for (std::size_t i = 1; i < rows.size(); ++i) {
+      if (f(rows[i].floor_usd / n) > 0.0) k = i;
+      else break;
+    }
+  }
+  const Tier& t = rows[k];
+  const double lp = (s * n * p.entry - p.margin - t.cum_usd) / (n * (s - t.mmr));
+  return lp > 0.0 ? lp : kNever;
+}
+
+}  // namespace cascade

@@ -1,0 +1,75 @@
+#pragma once
+// Maintenance margin, liquidation and bankruptcy prices of isolated positions (MODEL.md s. 4).
+//
+// `BinanceTiers` is the Binance USDⓈ-M convention: maintenance margin on notional at the mark,
+// MM(P) = n*P*mmr(T) - cum(T) with the bracket T chosen by n*P. Because `cum` makes MM
+// continuous in P and equity - MM is strictly monotone in P (slope n*(1 - mmr) for longs,
+// -n*(1 + mmr) for shorts), there is exactly one liquidation price; we find its bracket by the
+// sign of equity - MM at the bracket floors rather than by testing every bracket's candidate
+// against its own bounds, which is fragile at the floors in floating point. Other exchange
+// profiles (issue 3) add siblings with the same interface.
+#include <cmath>
+#include <limits>
+
+#include "models/tier_table.hpp"
+
+namespace cascade {
+
+/// The margin state of one isolated position.
+struct IsolatedPosition {
+  int side = 1;            ///< +1 long, -1 short
+  double size = 0.0;       ///< n, base units
+  double entry = 0.0;      ///< E, USD per base unit
+  double margin = 0.0;     ///< m, USD
+};
+
+inline constexpr double kNever = std::numeric_limits<double>::quiet_NaN();
+
+class BinanceTiers {
+ public:
+  explicit BinanceTiers(const TierTable& tiers) : tiers_(&tiers) {}
+
+  /// MM(P) = n*P*mmr - cum, USD.
+  double maintenance_margin(const IsolatedPosition& p, double price) const noexcept {
+    return tiers_->maintenance_margin(p.size * price);
+  }
+  /// equity(P) = m + s*n*(P - E), USD.
+  static double equity(const IsolatedPosition& p, double price) noexcept {
+    return p.margin + p.side * p.size * (price - p.entry);
+  }
+  /// BP = E - s*m/n, USD per base unit.
+  static double bankruptcy_price(const IsolatedPosition& p) noexcept {
+    return p.entry - p.side * p.margin / p.size;
+  }
+  /// LP = (s*n*E - m - cum)/(n*(s - mmr)) of the bracket containing n*LP; NaN (kNever) when the
+  /// position cannot be liquidated at any positive price.
+  double liquidation_price(const IsolatedPosition& p) const noexcept;
+  /// True when the mark has reached LP (long: mark <= LP; short: mark >= LP).
+  static bool crossed(int side, double liquidation_price, double mark) noexcept {
+    return side > 0 ? mark <= liquidation_price : mark >= liquidation_price;
+  }
+
+ private:
+  const TierTable* tiers_;
+};
+
+/// Settlement of a liquidation filled at V with fee rate f (MODEL.md section 5):
+/// rest = m + s*n*(V - E), fee = min(f*n*V, max(rest, 0)). The trader keeps nothing; the fund
+/// receives `rest` (fee included) when positive and pays the deficit -rest when negative.
+struct LiquidationSettlement {
+  double notional = 0.0;  ///< n*V, USD
+  double rest = 0.0;      ///< USD
+  double fee = 0.0;       ///< USD
+  double to_fund() const noexcept { return rest; }
+};
+
+inline LiquidationSettlement settle_liquidation(const IsolatedPosition& p, double fill_price,
+                                                double fee_rate) noexcept {
+  LiquidationSettlement s;
+  s.notional = p.size * fill_price;
+  s.rest = p.margin + p.side * p.size * (fill_price - p.entry);
+  s.fee = std::fmin(fee_rate * s.notional, std::fmax(s.rest, 0.0));
+  return s;
+}
+
+}  // namespace cascade

@@ -1,0 +1,71 @@
+#include "models/power_law_book.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace cascade {
+
+PowerLawBook::PowerLawBook(const BookParams& params, double fundamental_usd) : params_(params) {
+  set_fundamental(fundamental_usd);
+}
+
+void PowerLawBook::set_fundamental(double f_usd) noexcept {
+  f_ = f_usd;
+  q1_ = w_ * params_.depth_1pct_usd / f_;
+}
+
+void PowerLawBook::set_depth_scale(double w) noexcept {
+  w_ = w;
+  q1_ = w_ * params_.depth_1pct_usd / f_;
+}
+
+void PowerLawBook::decay(double dt_s) noexcept { i_ *= std::exp(-dt_s / params_.tau_refill_s); }
+
+double PowerLawBook::displacement(double imbalance) const noexcept {
+  return 0.01 * std::pow(std::abs(imbalance) / q1_, 1.0 / params_.beta);
+}
+
+double PowerLawBook::impact_integral(double u) const noexcept {
+  const double b = params_.beta;
+  return 0.01 * q1_ * b / (b + 1.0) * std::pow(std::abs(u) / q1_, (b + 1.0) / b);
+}
+
+double PowerLawBook::mid_at(double imbalance) const noexcept {
+  if (imbalance == 0.0) return f_;
+  const double sign = imbalance > 0.0 ? 1.0 : -1.0;
+  return f_ * (1.0 + sign * displacement(imbalance));
+}
+
+double PowerLawBook::max_imbalance() const noexcept {
+  return q1_ * std::pow(params_.displacement_cap / 0.01, params_.beta);
+}
+
+double PowerLawBook::vwap(double imbalance, double q) const noexcept {
+  return f_ * (1.0 + (impact_integral(imbalance + q) - impact_integral(imbalance)) / q);
+}
+
+BookFill PowerLawBook::execute(double q) noexcept {
+  BookFill fill;
+  fill.requested = q;
+  fill.mid_before = mid();
+  const double side = q >= 0.0 ? 1.0 : -1.0;
+  fill.cap_price = f_ * (1.0 + side * params_.displacement_cap);
+  if (q == 0.0) {
+    fill.vwap = fill.mid_before;
+    fill.mid_after = fill.mid_before;
+    return fill;
+  }
+  // Clip the order where the mid would pass F*(1 +- cap). An imbalance already beyond the cap
+  // (possible after F moves under a displaced book) fills nothing further in that direction.
+  const double limit = max_imbalance();
+  double filled = q;
+  if (side > 0.0 && i_ + q > limit) filled = std::max(0.0, limit - i_);
+  if (side < 0.0 && i_ + q < -limit) filled = std::min(0.0, -limit - i_);
+  fill.filled = filled;
+  fill.vwap = filled != 0.0 ? vwap(i_, filled) : fill.mid_before;
+  i_ += filled;
+  fill.mid_after = mid();
+  return fill;
+}
+
+}  // namespace cascade

@@ -1,0 +1,64 @@
+#pragma once
+// A power-law limit-order book: price impact and VWAP fills in closed form (MODEL.md section 3).
+//
+// The book is not a list of orders: it is the depth profile of liquidity providers around the
+// fundamental price F, summarised by the signed imbalance I (base units; buys positive) that
+// market orders have pushed through it. Cumulative depth within relative distance x is
+// Q1*(x/0.01)^beta, so the displacement of an imbalance is x(I) = 0.01*(|I|/Q1)^(1/beta) and a
+// fill's cost is the integral G of the signed displacement: fills are exact, O(1) and
+// independent of how an order is split. Depth refills exponentially (tau_refill) and scales
+// with w (liquidity withdrawal), both set by the engine.
+#include "models/book_params.hpp"
+
+namespace cascade {
+
+struct BookFill {
+  double requested = 0.0;   ///< signed base quantity asked for (buys positive)
+  double filled = 0.0;      ///< signed base quantity executed (|filled| <= |requested|)
+  double vwap = 0.0;        ///< USD per base unit of the filled part (mid_before when nothing filled)
+  double mid_before = 0.0;  ///< USD
+  double mid_after = 0.0;   ///< USD
+  double cap_price = 0.0;   ///< F*(1 +- cap) on the order's side: the price the book ran dry at
+  bool capped() const noexcept { return filled != requested; }
+};
+
+class PowerLawBook {
+ public:
+  explicit PowerLawBook(const BookParams& params, double fundamental_usd);
+
+  const BookParams& params() const noexcept { return params_; }
+  double fundamental() const noexcept { return f_; }    ///< F, USD
+  double imbalance() const noexcept { return i_; }      ///< I, base units
+  double depth_scale() const noexcept { return w_; }    ///< w, fraction
+  double q1() const noexcept { return q1_; }            ///< base units within 1 % of F
+
+  void set_fundamental(double f_usd) noexcept;  ///< also recomputes Q1
+  void set_depth_scale(double w) noexcept;      ///< also recomputes Q1
+  void set_imbalance(double i) noexcept { i_ = i; }
+  /// Book refill over dt: I <- I*exp(-dt/tau_refill).
+  void decay(double dt_s) noexcept;
+
+  /// x(I) = 0.01*(|I|/Q1)^(1/beta), unsigned fraction.
+  double displacement(double imbalance) const noexcept;
+  /// G(u) = 0.01*Q1*beta/(beta+1)*(|u|/Q1)^((beta+1)/beta), base units (even in u).
+  double impact_integral(double u) const noexcept;
+  /// M = F*(1 + sign(I)*x(I)), USD.
+  double mid() const noexcept { return mid_at(i_); }
+  double mid_at(double imbalance) const noexcept;
+  /// Largest |I| the displacement cap allows: Q1*(cap/0.01)^beta.
+  double max_imbalance() const noexcept;
+
+  /// VWAP of a market order q executed from imbalance I, without executing it (q != 0).
+  double vwap(double imbalance, double q) const noexcept;
+  /// Executes a market order of signed base quantity q (clipped at the displacement cap).
+  BookFill execute(double q) noexcept;
+
+ private:
+  BookParams params_;
+  double f_ = 0.0;
+  double i_ = 0.0;
+  double w_ = 1.0;
+  double q1_ = 0.0;
+};
+
+}  // namespace cascade

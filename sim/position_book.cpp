@@ -1,0 +1,32 @@
+#include "sim/position_book.hpp"
+
+namespace cascade {
+
+void PositionBook::reserve(std::size_t n) {
+  asset.reserve(n);
+  account.reserve(n);
+  side.reserve(n);
+  size.reserve(n);
+  entry.reserve(n);
+  margin.reserve(n);
+  liquidation_price.reserve(n);
+  bankruptcy_price.reserve(n);
+  open.reserve(n);
+}
+
+std::uint32_t PositionBook::add(std::int32_t asset_index, std::int32_t account_index,
+                                const IsolatedPosition& p) {
+  const auto id = static_cast<std::uint32_t>(size.size());
+  asset.push_back(asset_index);
+  account.push_back(account_index);
+  side.push_back(static_cast<std::int8_t>(p.side));
+  size.push_back(p.size);
+  entry.push_back(p.entry);
+  margin.push_back(p.margin);
+  liquidation_price.push_back(kNever);
+  bankruptcy_price.push_back(BinanceTiers::bankruptcy_price(p));
+  open.push_back(1);
+  return id;
+}
+
+}  // namespace cascade

@@ -1,0 +1,30 @@
+#pragma once
+// The positions of one path, as a structure of arrays (the hot data of the step loop).
+#include <cstdint>
+#include <vector>
+
+#include "models/margin_rule.hpp"
+
+namespace cascade {
+
+struct PositionBook {
+  std::vector<std::int32_t> asset;
+  std::vector<std::int32_t> account;
+  std::vector<std::int8_t> side;          ///< +1 long, -1 short
+  std::vector<double> size;               ///< base units
+  std::vector<double> entry;              ///< USD per base unit
+  std::vector<double> margin;             ///< USD (isolated)
+  std::vector<double> liquidation_price;  ///< USD per base unit, NaN = never
+  std::vector<double> bankruptcy_price;   ///< USD per base unit
+  std::vector<std::uint8_t> open;
+
+  std::size_t count() const noexcept { return size.size(); }
+  void reserve(std::size_t n);
+  /// Appends an open position; LP and BP are filled in by the caller.
+  std::uint32_t add(std::int32_t asset_index, std::int32_t account_index, const IsolatedPosition& p);
+  IsolatedPosition isolated(std::size_t i) const noexcept {
+    return IsolatedPosition{side[i], size[i], entry[i], margin[i]};
+  }
+};
+
+}  // namespace cascade

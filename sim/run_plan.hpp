@@ -1,0 +1,25 @@
+#pragma once
+// What every path of a run shares, computed once from the Scenario before any thread runs:
+// the scheduled-shock increments per step and asset, and the time conversions.
+#include <vector>
+
+#include "sim/scenario.hpp"
+
+namespace cascade {
+
+inline constexpr double kSecondsPerYear = 365.0 * 86400.0;
+
+struct RunPlan {
+  const Scenario* scenario = nullptr;
+  double dt_years = 0.0;
+  /// shock_log[(t-1)*assets + k]: scheduled log-return of asset k in step t (1-based).
+  std::vector<double> shock_log;
+
+  explicit RunPlan(const Scenario& sc);
+  std::size_t assets() const noexcept { return scenario->assets.size(); }
+  double shock(int step, std::size_t asset) const noexcept {
+    return shock_log[static_cast<std::size_t>(step - 1) * assets() + asset];
+  }
+};
+
+}  // namespace cascade
