@@ -104,9 +104,19 @@ void Engine::begin_step(int t) {
 void Engine::liquidate_round(int t, int round, std::size_t k,
                              std::vector<ThresholdQueue::Entry>& hits) {
   auto& s = assets_[k];
-  // Aggregate in position order so the result does not depend on how the hits were found.
-  std::sort(hits.begin(), hits.end(),
-            [](const auto& a, const auto& b) { return a.position < b.position; });
+  // Settle in a canonical order of the positions' contents (signed size, entry, margin), so
+  // that floating-point sums, and with them every result, do not depend on the order in which
+  // the hits were found or on the positions' row order in the input; equal keys are identical
+  // positions, whose order cannot matter.
+  std::sort(hits.begin(), hits.end(), [this](const auto& a, const auto& b) {
+    const std::uint32_t i = a.position, j = b.position;
+    const double si = pos_.side[i] * pos_.size[i], sj = pos_.side[j] * pos_.size[j];
+    if (si != sj) return si < sj;
+    if (pos_.entry[i] != pos_.entry[j]) return pos_.entry[i] < pos_.entry[j];
+    if (pos_.margin[i] != pos_.margin[j]) return pos_.margin[i] < pos_.margin[j];
+    return i < j;
+  });
+  const std::size_t first_event = sinks_.events ? sinks_.events->size() : 0;
   double q = 0.0;
   for (const auto& h : hits) q -= pos_.side[h.position] * pos_.size[h.position];
   const BookFill fill = s.book.execute(q);
@@ -150,6 +160,9 @@ void Engine::liquidate_round(int t, int round, std::size_t k,
                                                 static_cast<std::int64_t>(i), pos_.side[i], p.size,
                                                 price, pos_.bankruptcy_price[i]});
   }
+  if (sinks_.events)  // events of a round are listed by position index
+    std::sort(sinks_.events->begin() + static_cast<std::ptrdiff_t>(first_event), sinks_.events->end(),
+              [](const auto& a, const auto& b) { return a.position < b.position; });
   out_.insurance_fund_min = std::min(out_.insurance_fund_min, fund_);
   if (std::isnan(out_.first_liquidation_time)) out_.first_liquidation_time = t * sc_.dt_s;
   s.mark = s.book.mid();
