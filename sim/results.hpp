@@ -91,6 +91,13 @@ struct RunResults {
   std::vector<std::string> account_names;
 };
 
+/// One swept scenario key (`cascade sweep`): its value at each sweep point, for /sweep/<key>.
+struct SweepAxis {
+  std::string key;             ///< dotted scenario key, e.g. "exchange.liquidation_fee"
+  std::string unit;            ///< the key's unit ("USD", "fraction", ...), the dataset's `unit`
+  std::vector<double> values;  ///< one per point, indexed by PathOutcome::point
+};
+
 /// Metadata written as root attributes.
 struct RunInfo {
   std::string cascade_version;
@@ -101,6 +108,9 @@ struct RunInfo {
   std::int32_t steps = 0;
   double dt_s = 0.0;
   std::vector<std::string> assets;
+  bool events_enabled = false;     ///< write /events/liquidations (empty datasets if no events)
+  std::string scenario_name;       ///< shown by `cascade inspect`, e.g. the scenario file's stem
+  std::vector<SweepAxis> sweep;    ///< empty for a plain run (no /sweep group)
 };
 
 struct SummaryMetric {

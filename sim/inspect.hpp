@@ -1,0 +1,25 @@
+#pragma once
+// `cascade inspect OUT.h5`: a human summary of a results file — run metadata, percentiles of the
+// main outcomes across paths, and a per-asset table. Numbers are for reading, not for scripts
+// (scripts read the HDF5 file, e.g. through tools/cascade_results.py).
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cascade {
+
+/// Prints the summary of the results file at `path` to `out` and returns 0 (the exit status).
+/// Throws std::runtime_error (from read_results) when the file cannot be read, is not a
+/// cascade-results file, or is incomplete. A sweep prints one table set per point.
+int inspect_results(const std::string& path, std::ostream& out);
+
+/// Percentile `q` in [0, 1] of the non-NaN values, linearly interpolated between order
+/// statistics (numpy's default, `np.nanpercentile(v, 100*q)`); NaN when there are none.
+double percentile(std::vector<double> values, double q);
+
+/// A value for reading: "1.23M USD", "-45.6k USD", "12.3 bps", "85.0%" (unit "fraction"),
+/// "1.23k" (counts and other units), "-" for NaN.
+std::string format_quantity(double value, std::string_view unit);
+
+}  // namespace cascade

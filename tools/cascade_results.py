@@ -1,0 +1,168 @@
+#!/usr/bin/python3
+"""Load a Cascade results file (HDF5, layout in docs/results.md) into pandas / numpy.
+
+    import cascade_results
+    r = cascade_results.load("out.h5")
+    r.attrs                      # root attributes as a dict (assets: list of str)
+    r.summary                    # DataFrame: point, path, one column per summary metric
+    r.by_asset                   # long DataFrame: point, path, asset, one column per metric
+    r.timeseries("mark_price")   # numpy [recorded path, step, asset] ([path, step] if not per asset)
+    r.timeseries_paths           # DataFrame: point, path of each recorded path
+    r.events                     # DataFrame of liquidations, or None when not recorded
+    r.positions                  # DataFrame of the initial book, asset and account names
+    r.units["liquidated_notional"]  # unit of a summary column (r.by_asset_units for by_asset;
+                                    # r.unit("/any/dataset") for any dataset)
+    r.sweep                      # DataFrame of swept values per point, or None
+
+As a script: ``tools/cascade_results.py OUT.h5`` prints the run metadata and
+``summary.describe()``.
+
+Files whose ``complete`` attribute is not 1 (a run that did not finish) are refused.
+Uses h5py, numpy and pandas only (Debian: python3-h5py python3-pandas).
+"""
+
+import sys
+
+import h5py
+import numpy as np
+import pandas as pd
+
+FORMAT = "cascade-results"
+FORMAT_VERSION = 1
+
+
+def _text(value):
+    """h5py returns str for UTF-8 variable-length strings, bytes for some others."""
+    if isinstance(value, bytes):
+        return value.decode("utf-8")
+    return value
+
+
+def _attr_value(value):
+    if isinstance(value, np.ndarray):
+        return [_text(v) for v in value.tolist()]
+    if isinstance(value, np.generic):
+        return value.item()
+    return _text(value)
+
+
+def _columns(group):
+    """Every 1-D dataset of `group`, in file (creation) order, as a dict of numpy arrays."""
+    return {name: ds[()] for name, ds in group.items()
+            if isinstance(ds, h5py.Dataset) and ds.ndim == 1}
+
+
+class Results:
+    """Everything in a results file, read eagerly except the time series."""
+
+    def __init__(self, path):
+        self.path = str(path)
+        with h5py.File(self.path, "r") as f:
+            attrs = {k: _attr_value(v) for k, v in f.attrs.items()}
+            if attrs.get("format") != FORMAT:
+                raise ValueError(f"{self.path} is not a cascade results file "
+                                 f"(no root attribute format = {FORMAT!r})")
+            version = int(attrs.get("format_version", 0))
+            if not 1 <= version <= FORMAT_VERSION:
+                raise ValueError(f"{self.path} has format_version {version}; this reader "
+                                 f"knows 1 to {FORMAT_VERSION}")
+            if int(attrs.get("complete", 0)) != 1:
+                raise ValueError(f"{self.path} is incomplete (complete != 1): "
+                                 "the run that wrote it did not finish")
+            self.attrs = attrs
+            self.assets = list(attrs["assets"])
+            self.units = {}
+
+            summary = f["summary"]
+            self.summary = pd.DataFrame(_columns(summary))
+            self.units.update({k: _text(summary[k].attrs["unit"])
+                               for k in self.summary.columns})
+
+            by_asset = summary["by_asset"]
+            n_rows, n_assets = len(self.summary), len(self.assets)
+            long = {
+                "point": np.repeat(self.summary["point"].to_numpy(), n_assets),
+                "path": np.repeat(self.summary["path"].to_numpy(), n_assets),
+                "asset": self._asset_names(np.tile(np.arange(n_assets), n_rows)),
+            }
+            self.by_asset_units = {}
+            for name, ds in by_asset.items():
+                long[name] = ds[()].reshape(n_rows * n_assets)
+                self.by_asset_units[name] = _text(ds.attrs["unit"])
+            self.by_asset = pd.DataFrame(long)
+
+            self.sweep = (pd.DataFrame(_columns(f["sweep"])) if "sweep" in f else None)
+
+            if "timeseries" in f:
+                ts = f["timeseries"]
+                self.timeseries_paths = pd.DataFrame(
+                    {"point": ts["point"][()], "path": ts["path"][()]})
+                self.time = ts["time"][()] if "time" in ts else None
+                self.timeseries_metrics = [k for k in ts.keys()
+                                           if k not in ("point", "path", "time")]
+            else:
+                self.timeseries_paths = None
+                self.time = None
+                self.timeseries_metrics = []
+
+            if "events/liquidations" in f:
+                events = pd.DataFrame(_columns(f["events/liquidations"]))
+                events["asset"] = self._asset_names(events["asset"].to_numpy())
+                self.events = events
+            else:
+                self.events = None
+
+            initial = f["positions/initial"]
+            accounts = [_text(a) for a in initial.attrs["accounts"]]
+            positions = pd.DataFrame(_columns(initial))
+            positions["asset"] = self._asset_names(positions["asset"].to_numpy())
+            positions["account"] = pd.Categorical.from_codes(
+                positions["account"].to_numpy(), categories=accounts)
+            self.positions = positions
+            self.accounts = accounts
+
+    def _asset_names(self, codes):
+        return pd.Categorical.from_codes(np.asarray(codes, dtype=np.int64),
+                                         categories=self.assets)
+
+    def timeseries(self, metric):
+        """numpy array [recorded path, step, asset] (or [recorded path, step] for series that
+        are not per asset, e.g. insurance_fund); step row 0 is t = 0. See timeseries_paths for
+        which (point, path) each row is."""
+        if metric not in self.timeseries_metrics:
+            raise KeyError(f"no time series {metric!r} in {self.path} "
+                           f"(available: {', '.join(self.timeseries_metrics) or 'none'})")
+        with h5py.File(self.path, "r") as f:
+            return f["timeseries"][metric][()]
+
+    def unit(self, dataset):
+        """The `unit` attribute of any dataset, e.g. unit('/timeseries/mark_price')."""
+        with h5py.File(self.path, "r") as f:
+            return _text(f[dataset].attrs["unit"])
+
+
+def load(path):
+    """Reads a complete results file; raises ValueError for other or incomplete files."""
+    return Results(path)
+
+
+def main(argv):
+    if len(argv) != 2:
+        print(f"usage: {argv[0]} OUT.h5", file=sys.stderr)
+        return 2
+    try:
+        r = load(argv[1])
+    except (OSError, ValueError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    a = r.attrs
+    print(f"{r.path}: scenario {a.get('scenario_name') or '(unnamed)'}, "
+          f"{a['paths']} paths x {a['steps']} steps of {a['dt']} s, seed {a['seed']}, "
+          f"assets {', '.join(r.assets)}")
+    with pd.option_context("display.max_columns", None, "display.width", 200):
+        print(r.summary.drop(columns=["point", "path"]).describe().T)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
