@@ -1,0 +1,108 @@
+// `assets:` of a scenario: start price, price process, tier table, book, population.
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "sim/scenario_sections.hpp"
+
+namespace cascade {
+
+namespace {
+
+bool valid_name(const std::string& n) {
+  return !n.empty() && std::all_of(n.begin(), n.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+  });
+}
+
+TierTable read_tiers(const YamlValue& v) {
+  const std::vector<YamlValue> items = v.list();
+  if (items.empty()) v.fail("at least one tier is required");
+  std::vector<Tier> rows;
+  std::vector<std::optional<double>> cum;
+  std::vector<YamlMap> maps;
+  for (const YamlValue& item : items) {
+    const YamlMap m = item.map({"floor", "max_leverage", "mmr", "cum"});
+    Tier t;
+    t.floor_usd = m.need("floor").number();
+    t.max_leverage = m.need("max_leverage").number();
+    t.mmr = m.need("mmr").number();
+    rows.push_back(t);
+    const auto c = m.get("cum");
+    cum.push_back(c ? std::optional<double>(c->number()) : std::nullopt);
+    maps.push_back(m);
+  }
+  if (const std::optional<TierProblem> p = TierTable::validate(rows, cum)) {
+    const std::size_t i = std::min(p->row, items.size() - 1);
+    const auto field = maps[i].get(p->field);
+    if (field && p->field == "cum") field->fail(p->message);
+    if (field) field->fail(fmt::format("{} (got {})", p->message, field->node().text));
+    v.fail(p->message);
+  }
+  return TierTable(std::move(rows));
+}
+
+BookParams read_book(const YamlValue& v) {
+  const YamlMap m = v.map({"depth_1pct", "beta", "tau_refill", "eta", "vol_base", "vol_halflife",
+                           "w_min", "displacement_cap"});
+  BookParams b;
+  b.depth_1pct_usd = m.number("depth_1pct", b.depth_1pct_usd, Range::positive());
+  b.beta = m.number("beta", b.beta, Range::positive());
+  b.tau_refill_s = m.number("tau_refill", b.tau_refill_s, Range::positive());
+  b.eta = m.number("eta", b.eta, Range::non_negative());
+  b.vol_base_annual = m.number("vol_base", b.vol_base_annual, Range::positive());
+  b.vol_halflife_s = m.number("vol_halflife", b.vol_halflife_s, Range::positive());
+  b.w_min = m.number("w_min", b.w_min, Range::between(0.0, true, 1.0, false));
+  b.displacement_cap =
+      m.number("displacement_cap", b.displacement_cap, Range::between(0.0, true, 1.0, true));
+  return b;
+}
+
+PopulationSpec read_population(const YamlValue& v) {
+  const YamlMap m = v.map({"count", "long_share", "leverage_mean", "leverage_dispersion",
+                           "notional_median", "notional_dispersion", "entry_spread"});
+  PopulationSpec p;
+  p.count = static_cast<int>(m.need("count").integer(0, std::numeric_limits<int>::max()));
+  p.long_share = m.number("long_share", p.long_share, Range::between(0.0, false, 1.0, false));
+  p.leverage_mean = m.number("leverage_mean", p.leverage_mean, Range::at_least(1.0));
+  p.leverage_dispersion =
+      m.number("leverage_dispersion", p.leverage_dispersion, Range::non_negative());
+  p.notional_median_usd = m.number("notional_median", p.notional_median_usd, Range::positive());
+  p.notional_dispersion =
+      m.number("notional_dispersion", p.notional_dispersion, Range::non_negative());
+  p.entry_spread = m.number("entry_spread", p.entry_spread, Range::non_negative());
+  p.loc = v.where();
+  return p;
+}
+
+AssetSpec read_asset(const YamlEntry& e, const std::string& path) {
+  const YamlValue v(e.value, path, e.key_loc);
+  if (!valid_name(e.key))
+    throw InputError(e.key_loc, path + ": asset names may contain only letters, digits and '_'");
+  if (e.value.is_null()) v.fail("expected a map with at least 'price' and 'tiers', got nothing");
+  const YamlMap m = v.map({"price", "drift", "volatility", "tiers", "book", "population"});
+  AssetSpec a;
+  a.name = e.key;
+  a.loc = e.key_loc;
+  a.price_usd = m.need("price").number(Range::positive());
+  a.process.drift_annual = m.number("drift", 0.0);
+  a.process.volatility_annual = m.number("volatility", 0.0, Range::non_negative());
+  a.tiers = read_tiers(m.need("tiers"));
+  if (const auto b = m.get("book")) a.book = read_book(*b);
+  if (const auto p = m.get("population")) a.population = read_population(*p);
+  return a;
+}
+
+}  // namespace
+
+std::vector<AssetSpec> read_assets(const YamlValue& assets) {
+  if (!assets.node().is_map())
+    assets.fail("expected a map of asset name -> asset, got " + assets.node().describe());
+  if (assets.node().entries.empty()) assets.fail("at least one asset is required");
+  std::vector<AssetSpec> out;
+  for (const YamlEntry& e : assets.node().entries)
+    out.push_back(read_asset(e, key_path(assets.path(), e.key)));
+  return out;
+}
+
+}  // namespace cascade

@@ -1,0 +1,35 @@
+#pragma once
+// Internal to the scenario loader: the readers of its larger sections, one file each.
+//
+//   scenario_loader.cpp  the root, exchange, engine, groups, shocks, output; orchestration
+//   scenario_assets.cpp  assets: price, process, tiers, book, population
+//   scenario_files.cpp   the CSV files: positions, accounts, price replay
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/scenario.hpp"
+#include "sim/yaml_check.hpp"
+
+namespace cascade {
+
+/// A file named by a scenario key: the resolved path, and where and by which key it was named.
+struct FileRef {
+  std::string path;  ///< relative to the scenario file's directory, already joined
+  SourceLoc named_at;
+  std::string key;  ///< e.g. "positions.file"
+};
+
+/// `assets:` (required, at least one). Asset order is the order of the map.
+std::vector<AssetSpec> read_assets(const YamlValue& assets);
+
+/// Positions CSV and accounts CSV into s.positions and s.accounts (either may be absent).
+/// Needs s.assets.
+void read_positions(Scenario& s, const std::optional<FileRef>& positions,
+                    const std::optional<FileRef>& accounts);
+
+/// Replay CSV into s.replay; sets each asset's start price from the row at time 0, and
+/// s.steps from the file when `steps_given` is false. Needs s.assets and s.dt_s.
+void read_replay(Scenario& s, const FileRef& file, bool steps_given);
+
+}  // namespace cascade
