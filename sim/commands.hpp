@@ -1,0 +1,42 @@
+#pragma once
+// The `cascade` subcommands, callable from main() and from tests. Each returns the process
+// exit status (0 success, 1 runtime failure, 2 invalid input or usage) and reports input
+// errors itself, on `err`, as `FILE:LINE:COL: error: ...`.
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace cascade {
+
+struct ScenarioArgs {
+  std::string scenario;
+  std::vector<std::string> overrides;  ///< --set key.path=value
+};
+
+struct RunArgs : ScenarioArgs {
+  std::string output;
+  std::optional<std::int64_t> paths;
+  std::optional<std::uint64_t> seed;
+  int threads = 0;
+  bool force = false;
+  bool quiet = false;
+  bool progress = false;  ///< draw a progress bar on err (main sets it when stderr is a tty)
+  std::string command_line;
+};
+
+struct LevelsArgs : ScenarioArgs {
+  std::string csv;             ///< per-position CSV output (empty: none)
+  double bucket_percent = 1.0; ///< price bucket width, % of the start price
+  double range_percent = 50.0; ///< show buckets within +- this % of the start price
+};
+
+int command_run(const RunArgs& args, std::ostream& out, std::ostream& err);
+int command_check(const ScenarioArgs& args, std::ostream& out, std::ostream& err);
+int command_levels(const LevelsArgs& args, std::ostream& out, std::ostream& err);
+
+/// Writes `text` to `path` atomically (temporary name, then rename). Throws on failure.
+void write_file_atomically(const std::string& path, const std::string& text);
+
+}  // namespace cascade
