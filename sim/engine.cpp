@@ -3,19 +3,18 @@
 #include <algorithm>
 #include <cmath>
 
-#include <boost/random/normal_distribution.hpp>
-
 namespace cascade {
 
 Engine::Engine(const RunPlan& plan, PositionBook book, std::uint64_t price_seed,
                std::int32_t point, std::int64_t path, PathSinks sinks)
-    : plan_(plan), sc_(*plan.scenario), pos_(std::move(book)), rng_(price_seed), point_(point),
-      path_(path), sinks_(sinks), fund_(sc_.exchange.insurance_fund_usd) {
+    : plan_(plan), sc_(*plan.scenario), pos_(std::move(book)), point_(point),
+      path_(path), sinks_(sinks), prices_(plan, price_seed), fund_(sc_.exchange.insurance_fund_usd) {
   const std::size_t n = sc_.assets.size();
+  fundamentals_ = prices_.initial();
   assets_.reserve(n);
   for (std::size_t k = 0; k < n; ++k) {
     const auto& a = sc_.assets[k];
-    const double f0 = sc_.replay ? sc_.replay->prices[0][k] : a.price_usd;
+    const double f0 = fundamentals_[k];
     AssetState s{PowerLawBook(a.book, f0)};
     s.start_price = s.mark = s.peak_mark = s.prev_mark = f0;
     // Start the realised-vol EWMA at the base volatility, so w = 1 until volatility moves.
@@ -71,25 +70,17 @@ double Engine::total_wealth() const {
 }
 
 void Engine::begin_step(int t) {
-  boost::random::normal_distribution<double> normal;
-  const double sqrt_dt = std::sqrt(plan_.dt_years);
+  // 1. Book refill; liquidity providers unwind the decayed inventory to the hedger (an internal
+  //    transfer of the counterparty ledger, so wealth is untouched). Then the new index prices.
+  for (auto& s : assets_) {
+    s.step_liquidated = 0.0;
+    s.book.decay(sc_.dt_s);
+  }
+  prices_.advance(t, fundamentals_);
   for (std::size_t k = 0; k < assets_.size(); ++k) {
     auto& s = assets_[k];
     const auto& a = sc_.assets[k];
-    s.step_liquidated = 0.0;
-    // 1. Book refill; liquidity providers unwind the decayed inventory to the hedger (an
-    //    internal transfer of the counterparty ledger, so wealth is untouched).
-    s.book.decay(sc_.dt_s);
-    double f;
-    if (sc_.replay) {
-      f = sc_.replay->prices[static_cast<std::size_t>(t)][k];
-    } else {
-      const double z = normal(rng_);
-      const double r = a.process.drift_annual * plan_.dt_years +
-                       a.process.volatility_annual * sqrt_dt * z + plan_.shock(t, k);
-      f = s.book.fundamental() * std::exp(r);
-    }
-    s.book.set_fundamental(f);
+    s.book.set_fundamental(fundamentals_[k]);
     // Liquidity withdrawal from the realised volatility up to the previous step.
     const double vol = std::sqrt(s.ret2_ewma / plan_.dt_years);
     const double w = a.book.eta == 0.0

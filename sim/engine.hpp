@@ -11,7 +11,7 @@
 #include "models/power_law_book.hpp"
 #include "models/threshold_queue.hpp"
 #include "sim/position_book.hpp"
-#include "sim/random_streams.hpp"
+#include "sim/price_process.hpp"
 #include "sim/results.hpp"
 #include "sim/run_plan.hpp"
 
@@ -70,10 +70,11 @@ class Engine {
   const Scenario& sc_;
   PositionBook pos_;
   std::vector<AssetState> assets_;
-  Rng rng_;
   std::int32_t point_;
   std::int64_t path_;
   PathSinks sinks_;
+  PriceProcess prices_;
+  std::vector<double> fundamentals_;  ///< F per asset, USD
   double fund_ = 0.0;
   double bad_debt_ = 0.0;
   double initial_wealth_ = 0.0;
