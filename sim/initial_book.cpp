@@ -7,6 +7,7 @@
 #include <boost/random/uniform_01.hpp>
 
 #include "sim/random_streams.hpp"
+#include "sim/run_plan.hpp"
 
 namespace cascade {
 namespace {
@@ -15,7 +16,8 @@ namespace {
 /// capped by the bracket of its notional; entries are spread lognormally around the start
 /// price; a draw that would already be past its liquidation price at the start is redrawn
 /// (such a position would not exist in a live book), falling back to entry = start price.
-IsolatedPosition sample_position(const AssetSpec& a, const PopulationSpec& pop, Rng& rng) {
+IsolatedPosition sample_position(const AssetSpec& a, const MarginRule& rule, const PopulationSpec& pop,
+                                 Rng& rng) {
   boost::random::uniform_01<double> uniform;
   boost::random::normal_distribution<double> normal;
   IsolatedPosition p;
@@ -25,12 +27,11 @@ IsolatedPosition sample_position(const AssetSpec& a, const PopulationSpec& pop, 
   double leverage = std::exp(std::log(pop.leverage_mean) - 0.5 * s * s + s * normal(rng));
   leverage = std::clamp(leverage, 1.0, a.tiers.bracket(notional).max_leverage);
   p.margin = notional / leverage;
-  const BinanceTiers rule(a.tiers);
   for (int attempt = 0; attempt <= 8; ++attempt) {
     p.entry = attempt < 8 ? a.price_usd * std::exp(pop.entry_spread * normal(rng)) : a.price_usd;
     p.size = notional / p.entry;
     const double lp = rule.liquidation_price(p);
-    if (std::isnan(lp) || !BinanceTiers::crossed(p.side, lp, a.price_usd)) break;
+    if (std::isnan(lp) || !MarginRule::crossed(p.side, lp, a.price_usd)) break;
   }
   return p;
 }
@@ -45,16 +46,18 @@ PositionBook build_initial_book(const Scenario& sc, std::uint64_t population_see
   for (const auto& ps : sc.positions)
     book.add(ps.asset, ps.account, IsolatedPosition{ps.side, ps.size, ps.entry_usd, ps.margin_usd});
 
+  const Profile profile = scenario_profile(sc);
   Rng rng(population_seed);
   auto account = static_cast<std::int32_t>(sc.accounts.size());
   for (std::size_t k = 0; k < sc.assets.size(); ++k) {
     const auto& a = sc.assets[k];
     if (!a.population) continue;
     for (int i = 0; i < a.population->count; ++i)
-      book.add(static_cast<std::int32_t>(k), account++, sample_position(a, *a.population, rng));
+      book.add(static_cast<std::int32_t>(k), account++,
+               sample_position(a, MarginRule(profile, a.tiers), *a.population, rng));
   }
   for (std::size_t i = 0; i < book.count(); ++i) {
-    const BinanceTiers rule(sc.assets[static_cast<std::size_t>(book.asset[i])].tiers);
+    const MarginRule rule(profile, sc.assets[static_cast<std::size_t>(book.asset[i])].tiers);
     book.liquidation_price[i] = rule.liquidation_price(book.isolated(i));
   }
   return book;

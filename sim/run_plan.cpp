@@ -5,8 +5,16 @@
 
 namespace cascade {
 
+Profile scenario_profile(const Scenario& sc) {
+  // The loader has validated the name.
+  return profile_from_name(sc.exchange.profile).value_or(Profile::Binance);
+}
+
 RunPlan::RunPlan(const Scenario& sc) : scenario(&sc), dt_years(sc.dt_s / kSecondsPerYear) {
   const std::size_t n = sc.assets.size();
+  const Profile profile = scenario_profile(sc);
+  rules.reserve(n);
+  for (const auto& a : sc.assets) rules.emplace_back(profile, a.tiers);
   shock_log.assign(static_cast<std::size_t>(sc.steps) * n, 0.0);
   // Step t covers [(t-1)*dt, t*dt). A shock spreads log(1+move) evenly over [at, at+over); an
   // instantaneous one (over = 0) lands whole in the step whose interval contains `at`.

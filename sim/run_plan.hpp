@@ -1,19 +1,26 @@
 #pragma once
 // What every path of a run shares, computed once from the Scenario before any thread runs:
-// the scheduled-shock increments per step and asset, and the time conversions.
+// the scheduled-shock increments per step and asset, the margin rule per asset, and the time
+// conversions.
 #include <vector>
 
+#include "models/margin_profile.hpp"
 #include "sim/scenario.hpp"
 
 namespace cascade {
 
 inline constexpr double kSecondsPerYear = 365.0 * 86400.0;
 
+/// The exchange profile named by the scenario.
+Profile scenario_profile(const Scenario& sc);
+
 struct RunPlan {
   const Scenario* scenario = nullptr;
   double dt_years = 0.0;
   /// shock_log[(t-1)*assets + k]: scheduled log-return of asset k in step t (1-based).
   std::vector<double> shock_log;
+  /// The exchange's margin rule for each asset.
+  std::vector<MarginRule> rules;
 
   explicit RunPlan(const Scenario& sc);
   std::size_t assets() const noexcept { return scenario->assets.size(); }
