@@ -1,6 +1,7 @@
 #include "sim/monte_carlo.hpp"
 
 #include <algorithm>
+#include <memory>
 #include <mutex>
 
 #include <tbb/blocked_range.h>
@@ -14,70 +15,112 @@
 
 namespace cascade {
 
-RunResults run_monte_carlo(const Scenario& sc, const RunOptions& options) {
-  const std::int64_t begin = options.path_begin;
-  const std::int64_t end = options.path_end < 0 ? sc.paths : options.path_end;
-  const auto n_paths = static_cast<std::size_t>(std::max<std::int64_t>(0, end - begin));
-  const RunPlan plan(sc);
+namespace {
 
+/// Population seed of a path: the run-wide stream (path -1) when sampled once per run.
+std::uint64_t population_seed(const Scenario& sc, std::int32_t point, std::int64_t path) {
+  return stream_seed(sc.seed, point, sc.sample == SampleMode::PerRun ? -1 : path,
+                     Stream::Population);
+}
+
+}  // namespace
+
+RunResults run_rows(std::span<const Scenario> points, std::int32_t first_point,
+                    std::int64_t row_begin, std::int64_t row_end, const GridOptions& options) {
   RunResults results;
-  results.outcomes.resize(n_paths);
-  results.account_names = account_names(sc);
-
-  // Per-run population: sampled once from the run-wide stream and copied into every path.
-  const bool per_run = sc.sample == SampleMode::PerRun;
-  PositionBook shared_book;
-  if (per_run) shared_book = build_initial_book(sc, stream_seed(sc.seed, options.point, -1, Stream::Population));
-  auto initial_book = [&](std::int64_t path) {
-    return per_run ? shared_book
-                   : build_initial_book(sc, stream_seed(sc.seed, options.point, path, Stream::Population));
+  const auto n_rows = static_cast<std::size_t>(std::max<std::int64_t>(0, row_end - row_begin));
+  if (n_rows == 0) return results;
+  const std::int64_t paths = points.front().paths;
+  auto local = [&](std::int64_t row) {
+    return static_cast<std::size_t>(row / paths - first_point);
   };
-  results.initial_positions = describe_positions(per_run ? shared_book : initial_book(0));
+  const std::size_t lp_first = local(row_begin), lp_last = local(row_end - 1);
 
-  // Recorded paths within this range get a time-series slot each.
-  std::vector<std::int64_t> slot_of(n_paths, -1);
-  for (int p : sc.output.timeseries_paths)
-    if (p >= begin && p < end) slot_of[static_cast<std::size_t>(p - begin)] = 0;
-  for (std::size_t i = 0; i < n_paths; ++i) {
-    if (slot_of[i] != 0) continue;
+  // Shared per point: the plan, and the book when the population is sampled once per run.
+  std::vector<std::unique_ptr<RunPlan>> plans(points.size());
+  std::vector<PositionBook> shared_books(points.size());
+  for (std::size_t lp = lp_first; lp <= lp_last; ++lp)
+    plans[lp] = std::make_unique<RunPlan>(points[lp]);
+  const int threads =
+      options.threads > 0 ? options.threads : tbb::this_task_arena::max_concurrency();
+  tbb::task_arena arena(threads);
+  arena.execute([&] {
+    tbb::parallel_for(lp_first, lp_last + 1, [&](std::size_t lp) {
+      const Scenario& sc = points[lp];
+      if (sc.sample == SampleMode::PerRun)
+        shared_books[lp] = build_initial_book(
+            sc, population_seed(sc, first_point + static_cast<std::int32_t>(lp), 0));
+    });
+  });
+
+  results.outcomes.resize(n_rows);
+  // Recorded paths get a time-series slot each, in row order.
+  std::vector<std::int64_t> slot_of(n_rows, -1);
+  for (std::size_t i = 0; i < n_rows; ++i) {
+    const std::int64_t row = row_begin + static_cast<std::int64_t>(i);
+    const auto& recorded = points[local(row)].output.timeseries_paths;
+    if (std::find(recorded.begin(), recorded.end(), row % paths) == recorded.end()) continue;
     slot_of[i] = static_cast<std::int64_t>(results.timeseries.size());
     results.timeseries.emplace_back();
   }
-  std::vector<std::vector<LiquidationEvent>> events(sc.output.events ? n_paths : 0);
+  const bool events_on = points[lp_first].output.events;
+  std::vector<std::vector<LiquidationEvent>> events(events_on ? n_rows : 0);
 
   std::mutex progress_mutex;
   std::int64_t done = 0;
   auto run_one = [&](std::size_t i) {
     throw_if_interrupted();
-    const std::int64_t path = begin + static_cast<std::int64_t>(i);
+    const std::int64_t row = row_begin + static_cast<std::int64_t>(i);
+    const std::size_t lp = local(row);
+    const Scenario& sc = points[lp];
+    const auto point = first_point + static_cast<std::int32_t>(lp);
+    const std::int64_t path = row % paths;
     PathSinks sinks;
     if (slot_of[i] >= 0) sinks.timeseries = &results.timeseries[static_cast<std::size_t>(slot_of[i])];
-    if (sc.output.events) sinks.events = &events[i];
-    Engine engine(plan, initial_book(path), stream_seed(sc.seed, options.point, path, Stream::Prices),
-                  options.point, path, sinks);
+    if (events_on) sinks.events = &events[i];
+    PositionBook book = sc.sample == SampleMode::PerRun
+                            ? shared_books[lp]
+                            : build_initial_book(sc, population_seed(sc, point, path));
+    Engine engine(*plans[lp], std::move(book), stream_seed(sc.seed, point, path, Stream::Prices),
+                  point, path, sinks);
     results.outcomes[i] = engine.run();
     if (options.progress) {
       std::lock_guard lock(progress_mutex);
-      options.progress(++done, static_cast<std::int64_t>(n_paths));
+      options.progress(++done, static_cast<std::int64_t>(n_rows));
     }
   };
-
-  const int threads = options.threads > 0 ? options.threads : tbb::this_task_arena::max_concurrency();
-  tbb::task_arena arena(threads);
   arena.execute([&] {
-    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n_paths, 1),
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n_rows, 1),
                       [&](const tbb::blocked_range<std::size_t>& r) {
                         for (std::size_t i = r.begin(); i != r.end(); ++i) run_one(i);
                       });
   });
   throw_if_interrupted();
 
-  if (sc.output.events) {
+  if (events_on) {
     std::size_t total = 0;
     for (const auto& e : events) total += e.size();
     results.events.reserve(total);
     for (auto& e : events) results.events.insert(results.events.end(), e.begin(), e.end());
   }
+  return results;
+}
+
+void describe_initial_book(const Scenario& sc, std::int32_t point, RunResults& results) {
+  results.account_names = account_names(sc);
+  results.initial_positions =
+      describe_positions(build_initial_book(sc, population_seed(sc, point, 0)));
+}
+
+RunResults run_monte_carlo(const Scenario& sc, const RunOptions& options) {
+  const std::int64_t base = static_cast<std::int64_t>(options.point) * sc.paths;
+  const std::int64_t end = options.path_end < 0 ? sc.paths : options.path_end;
+  GridOptions grid;
+  grid.threads = options.threads;
+  grid.progress = options.progress;
+  RunResults results = run_rows(std::span<const Scenario>(&sc, 1), options.point,
+                                base + options.path_begin, base + std::max(end, options.path_begin), grid);
+  describe_initial_book(sc, options.point, results);
   return results;
 }
 
