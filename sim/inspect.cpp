@@ -102,9 +102,17 @@ void print_metadata(const std::string& path, const ResultsFile& file, std::ostre
                      duration(info.steps * info.dt_s));
   out << fmt::format("  seed        {}\n", info.seed);
   out << fmt::format("  assets      {}\n", fmt::join(info.assets, ", "));
-  for (const auto& axis : info.sweep)
-    out << fmt::format("  sweep       {} = {} ({})\n", axis.key, fmt::join(axis.values, ", "),
-                       axis.unit);
+  for (const auto& axis : info.sweep) {
+    std::vector<double> distinct;  // the axis' values in grid order, without repeats
+    for (double v : axis.values)
+      if (std::find(distinct.begin(), distinct.end(), v) == distinct.end()) distinct.push_back(v);
+    out << fmt::format("  sweep       {} = {} ({}; axis {})\n", axis.key, fmt::join(distinct, ", "),
+                       axis.unit, axis.axis);
+  }
+  if (info.shard)
+    out << fmt::format("  shard       {}/{}: rows [{}, {}) of {} (`cascade merge` joins the shards)\n",
+                       info.shard->index, info.shard->count, info.shard->row_begin,
+                       info.shard->row_end, info.shard->rows_total);
   out << fmt::format("  events      {}\n",
                      info.events_enabled
                          ? fmt::format("{} liquidations recorded", results.events.size())
@@ -177,6 +185,57 @@ void print_point(const ResultsFile& file, const std::vector<const PathOutcome*>&
   }
 }
 
+/// The keys shown for a point: the first key of each grid axis (keys on one axis share values).
+std::vector<const SweepAxis*> axis_heads(const RunInfo& info) {
+  std::vector<const SweepAxis*> heads;
+  for (const auto& axis : info.sweep) {
+    const bool seen = std::any_of(heads.begin(), heads.end(),
+                                  [&](const SweepAxis* h) { return h->axis == axis.axis; });
+    if (!seen) heads.push_back(&axis);
+  }
+  return heads;
+}
+
+/// One line per point: its swept values and the main outcomes.
+void print_overview(const ResultsFile& file,
+                    const std::map<std::int32_t, std::vector<const PathOutcome*>>& by_point,
+                    std::ostream& out) {
+  constexpr std::size_t kWidth = 13;
+  const auto heads = axis_heads(file.info);
+  std::vector<std::size_t> widths;
+  out << "\nsweep overview (per point, over its paths)\n" << pad_left("point", 9);
+  for (const SweepAxis* h : heads) {
+    widths.push_back(std::max<std::size_t>(h->key.size(), 8) + 2);
+    out << pad_left(h->key, widths.back());
+  }
+  for (const char* c : {"paths", "liq. p5", "liq. p50", "liq. p95", "depth p50", "bad debt p95"})
+    out << pad_left(c, kWidth);
+  out << '\n';
+  for (const auto& [point, rows] : by_point) {
+    out << pad_left(std::to_string(point), 9);
+    for (std::size_t a = 0; a < heads.size(); ++a) {
+      const auto& v = heads[a]->values;
+      out << pad_left(point >= 0 && static_cast<std::size_t>(point) < v.size()
+                          ? fmt::format("{}", v[static_cast<std::size_t>(point)])
+                          : std::string("?"),
+                      widths[a]);
+    }
+    auto col = [&](const char* name) {
+      const SummaryMetric* m = find_summary(name);
+      std::vector<double> v;
+      for (const auto* o : rows) v.push_back(o->*m->field);
+      return v;
+    };
+    const auto liq = col("liquidated_notional");
+    out << pad_left(std::to_string(rows.size()), kWidth)
+        << pad_left(format_quantity(percentile(liq, 0.05), "USD"), kWidth)
+        << pad_left(format_quantity(percentile(liq, 0.50), "USD"), kWidth)
+        << pad_left(format_quantity(percentile(liq, 0.95), "USD"), kWidth)
+        << pad_left(format_quantity(percentile(col("max_cascade_depth"), 0.5), "rounds"), kWidth)
+        << pad_left(format_quantity(percentile(col("bad_debt"), 0.95), "USD"), kWidth) << '\n';
+  }
+}
+
 }  // namespace
 
 double percentile(std::vector<double> values, double q) {
@@ -201,7 +260,7 @@ std::string format_quantity(double value, std::string_view unit) {
   return human_number(value);
 }
 
-int inspect_results(const std::string& path, std::ostream& out) {
+int inspect_results(const std::string& path, std::ostream& out, const InspectOptions& options) {
   const ResultsFile file = read_results(path);
   print_metadata(path, file, out);
 
@@ -211,9 +270,21 @@ int inspect_results(const std::string& path, std::ostream& out) {
     out << "\n  no paths in this file\n";
     return 0;
   }
+  const bool sweep = by_point.size() > 1 || !file.info.sweep.empty();
+  if (sweep && options.point < 0) print_overview(file, by_point, out);
+  if (options.point >= 0 && !by_point.contains(static_cast<std::int32_t>(options.point)))
+    throw std::runtime_error(fmt::format("{} has no rows of sweep point {} (points {} to {})", path,
+                                         options.point, by_point.begin()->first,
+                                         by_point.rbegin()->first));
+  if (options.point < 0 && by_point.size() > options.max_point_tables) {
+    out << fmt::format("\n{} points: per-point tables with `cascade inspect {} --point P`\n",
+                       by_point.size(), path);
+    return 0;
+  }
   for (const auto& [point, rows] : by_point) {
+    if (options.point >= 0 && point != options.point) continue;
     out << '\n';
-    if (by_point.size() > 1 || !file.info.sweep.empty()) {
+    if (sweep) {
       std::vector<std::string> values;
       for (const auto& axis : file.info.sweep)
         if (point >= 0 && static_cast<std::size_t>(point) < axis.values.size())

@@ -6,6 +6,7 @@
 // docs cannot drift apart.
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -96,6 +97,16 @@ struct SweepAxis {
   std::string key;             ///< dotted scenario key, e.g. "exchange.liquidation_fee"
   std::string unit;            ///< the key's unit ("USD", "fraction", ...), the dataset's `unit`
   std::vector<double> values;  ///< one per point, indexed by PathOutcome::point
+  std::int32_t axis = 0;       ///< grid axis; keys on the same axis move together
+};
+
+/// Which block of the flattened (point, path) grid a shard file holds (`--shard i/n`).
+struct ShardInfo {
+  std::int32_t index = 0;       ///< 0-based shard index
+  std::int32_t count = 1;       ///< number of shards of the run
+  std::int64_t row_begin = 0;   ///< first row (row = point * paths + path)
+  std::int64_t row_end = 0;     ///< one past the last row
+  std::int64_t rows_total = 0;  ///< rows of the whole run (points * paths)
 };
 
 /// Metadata written as root attributes.
@@ -111,6 +122,8 @@ struct RunInfo {
   bool events_enabled = false;     ///< write /events/liquidations (empty datasets if no events)
   std::string scenario_name;       ///< shown by `cascade inspect`, e.g. the scenario file's stem
   std::vector<SweepAxis> sweep;    ///< empty for a plain run (no /sweep group)
+  std::string run_fingerprint;     ///< identifies the run a shard belongs to (empty: not written)
+  std::optional<ShardInfo> shard;  ///< set for a shard file, absent for a whole run
 };
 
 struct SummaryMetric {

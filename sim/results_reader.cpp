@@ -75,8 +75,21 @@ RunInfo read_info(const h5::File& file) {
     const h5::Group sweep = file.open_group("sweep");
     for (const auto& key : sweep.children()) {
       const h5::Dataset values = sweep.open_dataset(key);
-      info.sweep.push_back({key, values.string_attribute("unit"), values.read<double>()});
+      const auto axis = values.has_attribute("axis") ? values.attribute<std::int32_t>("axis")
+                                                     : static_cast<std::int32_t>(info.sweep.size());
+      info.sweep.push_back({key, values.string_attribute("unit"), values.read<double>(), axis});
     }
+  }
+  if (file.has_attribute("run_fingerprint"))
+    info.run_fingerprint = file.string_attribute("run_fingerprint");
+  if (file.has_attribute("shard_index")) {
+    ShardInfo shard;
+    shard.index = file.attribute<std::int32_t>("shard_index");
+    shard.count = file.attribute<std::int32_t>("shard_count");
+    shard.row_begin = file.attribute<std::int64_t>("row_begin");
+    shard.row_end = file.attribute<std::int64_t>("row_end");
+    shard.rows_total = file.attribute<std::int64_t>("rows_total");
+    info.shard = shard;
   }
   return info;
 }
@@ -139,7 +152,8 @@ void read_timeseries(const h5::File& file, const RunInfo& info, RunResults& resu
   }
 }
 
-ResultsFile read_file(const std::string& path) {
+/// Opens `path` and checks that it is a complete cascade-results file this version reads.
+h5::File open_checked_file(const std::string& path, ResultsFile& out) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec))
     throw std::runtime_error(fmt::format("{}: no such file", path));
@@ -158,7 +172,6 @@ ResultsFile read_file(const std::string& path) {
   } catch (const h5::Error&) {
     throw std::runtime_error(not_ours);
   }
-  ResultsFile out;
   out.format_version = file.attribute<std::int32_t>("format_version");
   if (out.format_version < 1 || out.format_version > kResultsFormatVersion)
     throw std::runtime_error(fmt::format(
@@ -168,8 +181,13 @@ ResultsFile read_file(const std::string& path) {
   if (!out.complete)
     throw std::runtime_error(fmt::format(
         "{} is incomplete (complete != 1): the run that wrote it did not finish", path));
-
   out.info = read_info(file);
+  return file;
+}
+
+ResultsFile read_file(const std::string& path) {
+  ResultsFile out;
+  const h5::File file = open_checked_file(path, out);
   read_summary(file, out.info.assets.size(), out.results);
   read_timeseries(file, out.info, out.results);
   if (out.info.events_enabled)
@@ -180,16 +198,29 @@ ResultsFile read_file(const std::string& path) {
   return out;
 }
 
-}  // namespace
-
-ResultsFile read_results(const std::string& path) {
+template <class F>
+ResultsFile naming_path(const std::string& path, F&& read) {
   try {
-    return read_file(path);
+    return read();
   } catch (const std::runtime_error& e) {
     const std::string what = e.what();
     if (what.find(path) != std::string::npos) throw std::runtime_error(what);
     throw std::runtime_error(fmt::format("{}: {}", path, what));
   }
+}
+
+}  // namespace
+
+ResultsFile read_results(const std::string& path) {
+  return naming_path(path, [&] { return read_file(path); });
+}
+
+ResultsFile read_results_header(const std::string& path) {
+  return naming_path(path, [&] {
+    ResultsFile out;
+    open_checked_file(path, out);
+    return out;
+  });
 }
 
 }  // namespace cascade

@@ -20,4 +20,8 @@ struct ResultsFile {
 /// wrote it did not finish), or when a dataset is missing or has the wrong shape.
 ResultsFile read_results(const std::string& path);
 
+/// Like read_results, but reads only the root attributes and /sweep (info, format_version,
+/// complete): `results` stays empty. Same checks and errors.
+ResultsFile read_results_header(const std::string& path);
+
 }  // namespace cascade

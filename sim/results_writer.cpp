@@ -46,9 +46,19 @@ void validate(const RunInfo& info, const RunResults& results) {
           fmt::format("write_results: position {} has account index {} of {} accounts", p.position,
                       p.account, results.account_names.size()));
   }
-  for (const auto& axis : info.sweep)
+  for (const auto& axis : info.sweep) {
     if (axis.key.empty() || axis.key.find('/') != std::string::npos)
       throw std::invalid_argument(fmt::format("write_results: bad sweep key '{}'", axis.key));
+    if (axis.values.size() != info.sweep.front().values.size())
+      throw std::invalid_argument(fmt::format(
+          "write_results: sweep key {} has {} values, {} has {}", axis.key, axis.values.size(),
+          info.sweep.front().key, info.sweep.front().values.size()));
+  }
+  if (info.shard && static_cast<std::size_t>(info.shard->row_end - info.shard->row_begin) !=
+                        results.outcomes.size())
+    throw std::invalid_argument(fmt::format("write_results: shard rows [{}, {}) but {} outcomes",
+                                            info.shard->row_begin, info.shard->row_end,
+                                            results.outcomes.size()));
 }
 
 /// One 1-D dataset per column of a row table.
@@ -82,6 +92,14 @@ void write_root_attributes(h5::File& file, const RunInfo& info) {
   file.set_attribute("steps", info.steps);
   file.set_attribute("dt", info.dt_s);
   file.set_attribute("assets", info.assets);
+  if (!info.run_fingerprint.empty()) file.set_attribute("run_fingerprint", info.run_fingerprint);
+  if (info.shard) {
+    file.set_attribute("shard_index", info.shard->index);
+    file.set_attribute("shard_count", info.shard->count);
+    file.set_attribute("row_begin", info.shard->row_begin);
+    file.set_attribute("row_end", info.shard->row_end);
+    file.set_attribute("rows_total", info.shard->rows_total);
+  }
 }
 
 void write_summary(h5::File& file, const RunResults& results, std::size_t n_assets,
@@ -125,9 +143,10 @@ void write_sweep(h5::File& file, const RunInfo& info, const std::function<void()
   h5::Group sweep = file.create_group("sweep");
   for (const auto& axis : info.sweep) {
     poll();
-    sweep.write_dataset(axis.key, axis.values,
-                        axis.unit.empty() ? "as the scenario key" : axis.unit,
-                        fmt::format("value of scenario key {} at each sweep point", axis.key));
+    h5::Dataset values = sweep.write_dataset(
+        axis.key, axis.values, axis.unit.empty() ? "as the scenario key" : axis.unit,
+        fmt::format("value of scenario key {} at each sweep point", axis.key));
+    values.set_attribute("axis", axis.axis);
   }
 }
 

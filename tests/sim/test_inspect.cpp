@@ -116,6 +116,37 @@ TEST_CASE("Results.Inspect.PerPointForSweeps") {
   CHECK(s.find("point 1: exchange.liquidation_fee = 0.01") != std::string::npos);
   CHECK(s.find("outcomes over 2 paths") != std::string::npos);
   CHECK(s.find("outcomes over 1 path ") != std::string::npos);
+  // The overview: one line per point with its swept value and the path count.
+  CHECK(s.find("sweep overview") != std::string::npos);
+  CHECK(in_order(line_of(s, "1"), {"0.01", "1", "USD"}));
+
+  std::ostringstream one;
+  InspectOptions only;
+  only.point = 1;
+  CHECK(inspect_results(out, one, only) == 0);
+  CHECK(one.str().find("point 1: exchange.liquidation_fee = 0.01") != std::string::npos);
+  CHECK(one.str().find("point 0:") == std::string::npos);
+  only.point = 7;
+  CHECK_THROWS_AS(inspect_results(out, one, only), std::runtime_error);
+
+  // Many points: the overview only.
+  std::ostringstream brief;
+  InspectOptions few;
+  few.max_point_tables = 1;
+  CHECK(inspect_results(out, brief, few) == 0);
+  CHECK(brief.str().find("point 0:") == std::string::npos);
+  CHECK(brief.str().find("--point P") != std::string::npos);
+}
+
+TEST_CASE("Results.Inspect.ShowsTheShard") {
+  test::ScratchDir dir("inspect_shard");
+  const std::string out = dir.file("out.h5");
+  RunInfo info = test::sample_info();
+  info.shard = ShardInfo{2, 3, 6, 9, 9};
+  write_results(out, info, test::sample_results(), false);
+  std::ostringstream text;
+  CHECK(inspect_results(out, text) == 0);
+  CHECK(text.str().find("shard       2/3: rows [6, 9) of 9") != std::string::npos);
 }
 
 TEST_CASE("Results.Inspect.RefusesUnreadableFile") {

@@ -72,6 +72,16 @@ void check_round_trip(const RunInfo& info, const RunResults& in, const ResultsFi
     CHECK(got.sweep[i].key == info.sweep[i].key);
     CHECK(got.sweep[i].unit == info.sweep[i].unit);
     CHECK(got.sweep[i].values == info.sweep[i].values);
+    CHECK(got.sweep[i].axis == info.sweep[i].axis);
+  }
+  CHECK(got.run_fingerprint == info.run_fingerprint);
+  REQUIRE(got.shard.has_value() == info.shard.has_value());
+  if (info.shard) {
+    CHECK(got.shard->index == info.shard->index);
+    CHECK(got.shard->count == info.shard->count);
+    CHECK(got.shard->row_begin == info.shard->row_begin);
+    CHECK(got.shard->row_end == info.shard->row_end);
+    CHECK(got.shard->rows_total == info.shard->rows_total);
   }
 
   const RunResults& out = file.results;
@@ -333,6 +343,40 @@ TEST_CASE("Results.Writer.Sweep") {
         std::vector<std::string>{"exchange.liquidation_fee", "assets.AIX.book.depth_1pct"});
   CHECK(file.open_dataset("sweep/exchange.liquidation_fee").string_attribute("unit") == "fraction");
   check_round_trip(info, results, read_results(out));
+}
+
+TEST_CASE("Results.Writer.ShardAndFingerprint") {
+  ScratchDir dir("shard");
+  const std::string out = dir.file("out.h5");
+  RunInfo info = test::sample_info();
+  info.sweep = {{"a.x", "x", {2, 2, 5, 5}, 0}, {"b.y", "USD", {1, 3, 1, 3}, 1}};
+  info.run_fingerprint = "0123456789abcdef";
+  info.shard = ShardInfo{1, 4, 9, 12, 40};
+  const RunResults results = test::sample_results();
+  write_results(out, info, results, false);
+  check_round_trip(info, results, read_results(out));
+  {
+    h5::File file = h5::File::open_read_only(out);
+    CHECK(file.attribute<std::int32_t>("shard_count") == 4);
+    CHECK(file.attribute<std::int64_t>("row_begin") == 9);
+    CHECK(file.open_dataset("sweep/b.y").attribute<std::int32_t>("axis") == 1);
+  }
+  // The header alone: attributes and /sweep, no rows.
+  const ResultsFile header = read_results_header(out);
+  CHECK(header.info.run_fingerprint == info.run_fingerprint);
+  REQUIRE(header.info.shard);
+  CHECK(header.info.shard->row_end == 12);
+  CHECK(header.info.sweep.size() == 2);
+  CHECK(header.results.outcomes.empty());
+  // A shard's rows must be the block it claims.
+  info.shard->row_end = 13;
+  CHECK_THROWS_AS(write_results(dir.file("bad.h5"), info, results, false), std::invalid_argument);
+  // A whole run has no shard attributes.
+  info.shard.reset();
+  write_results(out, info, results, true);
+  h5::File file = h5::File::open_read_only(out);
+  CHECK(!file.has_attribute("shard_index"));
+  CHECK(file.string_attribute("run_fingerprint") == "0123456789abcdef");
 }
 
 TEST_CASE("Results.Writer.NoOverwriteWithoutForce") {
