@@ -10,6 +10,10 @@
 
 namespace cascade {
 
+namespace mpi {
+class Session;
+}
+
 struct ScenarioArgs {
   std::string scenario;
   std::vector<std::string> overrides;  ///< --set key.path=value
@@ -19,10 +23,27 @@ struct RunArgs : ScenarioArgs {
   std::string output;
   std::optional<std::int64_t> paths;
   std::optional<std::uint64_t> seed;
-  int threads = 0;
+  int threads = 0;        ///< per process (per MPI rank); 0 = all cores (shared by the node's ranks)
+  std::string shard;      ///< "i/n": run only block i of n of the (point, path) rows; empty: all
   bool force = false;
   bool quiet = false;
   bool progress = false;  ///< draw a progress bar on err (main sets it when stderr is a tty)
+  std::string command_line;
+  const mpi::Session* mpi = nullptr;  ///< the MPI job this process is a rank of (null: none)
+};
+
+/// `cascade sweep`: a run over a grid of scenario values.
+struct SweepArgs : RunArgs {
+  std::vector<std::string> params;  ///< --param KEY[,KEY...] (repeatable)
+  std::vector<std::string> values;  ///< --values V1,V2,... (one per --param)
+};
+
+/// `cascade merge`: shard files of one run into one results file.
+struct MergeArgs {
+  std::vector<std::string> inputs;
+  std::string output;
+  bool force = false;
+  bool quiet = false;
   std::string command_line;
 };
 
@@ -33,6 +54,8 @@ struct LevelsArgs : ScenarioArgs {
 };
 
 int command_run(const RunArgs& args, std::ostream& out, std::ostream& err);
+int command_sweep(const SweepArgs& args, std::ostream& out, std::ostream& err);
+int command_merge(const MergeArgs& args, std::ostream& out, std::ostream& err);
 int command_check(const ScenarioArgs& args, std::ostream& out, std::ostream& err);
 int command_levels(const LevelsArgs& args, std::ostream& out, std::ostream& err);
 

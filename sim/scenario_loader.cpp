@@ -140,7 +140,8 @@ OutputSpec read_output(const std::optional<YamlValue>& v, int paths) {
 void read_scenario(Scenario& s, const YamlNode& root, const std::filesystem::path& dir) {
   const YamlMap m(root, "", root.loc,
                   {"name", "description", "steps", "dt", "paths", "seed", "replay", "exchange",
-                   "engine", "groups", "assets", "shocks", "population", "positions", "output"});
+                   "engine", "groups", "assets", "shocks", "population", "positions", "output",
+                   "sweep"});
   if (const auto n = m.get("name")) s.name = n->string();
   if (const auto d = m.get("description"); d && !d->node().is_null()) d->string();
   s.steps = m.integer("steps", 0, 0, kIntMax);
@@ -174,6 +175,7 @@ void read_scenario(Scenario& s, const YamlNode& root, const std::filesystem::pat
                                                                       : SampleMode::PerPath;
   }
   s.output = read_output(m.get("output"), s.paths);
+  if (const auto sw = m.get("sweep")) read_sweep(*sw);  // checked here, run by `cascade sweep`
 
   if (const auto r = m.get("replay")) read_replay(s, file_ref(dir, *r), m.has("steps"));
 

@@ -4,11 +4,13 @@
 //   scenario_loader.cpp  the root, exchange, engine, groups, shocks, output; orchestration
 //   scenario_assets.cpp  assets: price, process, tiers, book, population
 //   scenario_files.cpp   the CSV files: positions, accounts, price replay
+//   scenario_sweep.cpp   sweep: the grid of `cascade sweep` (validated here, run by sim/sweep.cpp)
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "sim/scenario.hpp"
+#include "sim/sweep_spec.hpp"
 #include "sim/yaml_check.hpp"
 
 namespace cascade {
@@ -31,5 +33,8 @@ void read_positions(Scenario& s, const std::optional<FileRef>& positions,
 /// Replay CSV into s.replay; sets each asset's start price from the row at time 0, and
 /// s.steps from the file when `steps_given` is false. Needs s.assets and s.dt_s.
 void read_replay(Scenario& s, const FileRef& file, bool steps_given);
+
+/// `sweep:` (null: no sweep). Checks its shape, keys and numbers; it never changes the scenario.
+SweepSpec read_sweep(const YamlValue& sweep);
 
 }  // namespace cascade

@@ -8,6 +8,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libboost-random-dev libeigen3-dev libtbb-dev libyaml-cpp-dev libhdf5-dev hdf5-tools
   doctest-dev libbenchmark-dev libcli11-dev libfmt-dev
+  libopenmpi-dev openmpi-bin
   python3-h5py python3-numpy python3-pandas python3-matplotlib
 )
 
