@@ -40,6 +40,12 @@ double PowerLawBook::max_imbalance() const noexcept {
   return q1_ * std::pow(params_.displacement_cap / 0.01, params_.beta);
 }
 
+double PowerLawBook::imbalance_for_mid(double mid_usd) const noexcept {
+  const double x = mid_usd / f_ - 1.0;
+  if (x == 0.0) return 0.0;
+  return (x > 0.0 ? 1.0 : -1.0) * q1_ * std::pow(std::abs(x) / 0.01, params_.beta);
+}
+
 double PowerLawBook::vwap(double imbalance, double q) const noexcept {
   return f_ * (1.0 + (impact_integral(imbalance + q) - impact_integral(imbalance)) / q);
 }

@@ -47,6 +47,8 @@ class PowerLawBook {
   double mid_at(double imbalance) const noexcept;
   /// Largest |I| the displacement cap allows: Q1*(cap/0.01)^beta.
   double max_imbalance() const noexcept;
+  /// The imbalance whose mid is `mid_usd`: sign(M/F - 1)*Q1*(|M/F - 1|/0.01)^beta.
+  double imbalance_for_mid(double mid_usd) const noexcept;
 
   /// VWAP of a market order q executed from imbalance I, without executing it (q != 0).
   double vwap(double imbalance, double q) const noexcept;

@@ -15,7 +15,7 @@ Engine::Engine(const RunPlan& plan, PositionBook book, std::uint64_t price_seed,
   for (std::size_t k = 0; k < n; ++k) {
     const auto& a = sc_.assets[k];
     const double f0 = fundamentals_[k];
-    AssetState s{PowerLawBook(a.book, f0)};
+    AssetState s{ImpactModel(a.book, a.depth_curve ? &a.depth_curve->curve : nullptr, f0)};
     s.start_price = s.mark = s.peak_mark = s.prev_mark = f0;
     // Start the realised-vol EWMA at the base volatility, so w = 1 until volatility moves.
     s.ret2_ewma = a.book.vol_base_annual * a.book.vol_base_annual * plan_.dt_years;
@@ -156,6 +156,10 @@ void Engine::liquidate_round(int t, int round, std::size_t k,
               [](const auto& a, const auto& b) { return a.position < b.position; });
   out_.insurance_fund_min = std::min(out_.insurance_fund_min, fund_);
   if (std::isnan(out_.first_liquidation_time)) out_.first_liquidation_time = t * sc_.dt_s;
+  if (const double c = sc_.assets[k].index_coupling; c != 0.0) {  // docs/market.md
+    s.book.leak_to_index(fill.mid_before, c);
+    fundamentals_[k] = s.book.fundamental();
+  }
   s.mark = s.book.mid();
 }
 

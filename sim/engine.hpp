@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "models/power_law_book.hpp"
+#include "models/impact_model.hpp"
 #include "models/threshold_queue.hpp"
 #include "sim/position_book.hpp"
 #include "sim/price_process.hpp"
@@ -37,7 +37,7 @@ class Engine {
 
   // Introspection for tests.
   double mark(std::size_t asset) const noexcept { return assets_[asset].mark; }
-  const PowerLawBook& book(std::size_t asset) const noexcept { return assets_[asset].book; }
+  const ImpactModel& book(std::size_t asset) const noexcept { return assets_[asset].book; }
   double insurance_fund() const noexcept { return fund_; }
   const PositionBook& positions() const noexcept { return pos_; }
   /// Total wealth across traders, counterparties (hedger + liquidity providers), the fund and
@@ -46,7 +46,7 @@ class Engine {
 
  private:
   struct AssetState {
-    PowerLawBook book;
+    ImpactModel book;
     ThresholdQueue longs{1}, shorts{-1};
     double start_price = 0.0;
     double mark = 0.0;

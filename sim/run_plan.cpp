@@ -10,7 +10,8 @@ Profile scenario_profile(const Scenario& sc) {
   return profile_from_name(sc.exchange.profile).value_or(Profile::Binance);
 }
 
-RunPlan::RunPlan(const Scenario& sc) : scenario(&sc), dt_years(sc.dt_s / kSecondsPerYear) {
+RunPlan::RunPlan(const Scenario& sc)
+    : scenario(&sc), dt_years(sc.dt_s / kSecondsPerYear), market(plan_market(sc, dt_years)) {
   const std::size_t n = sc.assets.size();
   const Profile profile = scenario_profile(sc);
   rules.reserve(n);

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "models/margin_profile.hpp"
+#include "sim/market_plan.hpp"
 #include "sim/scenario.hpp"
 
 namespace cascade {
@@ -19,6 +20,8 @@ struct RunPlan {
   double dt_years = 0.0;
   /// shock_log[(t-1)*assets + k]: scheduled log-return of asset k in step t (1-based).
   std::vector<double> shock_log;
+  /// Correlation regimes, innovations, jumps and GARCH in per-step units (sim/market_plan.hpp).
+  MarketPlan market;
   /// The exchange's margin rule for each asset.
   std::vector<MarginRule> rules;
 

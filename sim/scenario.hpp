@@ -11,15 +11,32 @@
 #include <vector>
 
 #include "models/book_params.hpp"
+#include "models/depth_curve_book.hpp"
 #include "models/tier_table.hpp"
 #include "sim/input_error.hpp"
 
 namespace cascade {
 
+/// GARCH(1,1) volatility of one asset's step returns (docs/market.md).
+struct GarchSpec {
+  double alpha = 0.0;            ///< reaction to the last squared innovation
+  double beta = 0.0;             ///< persistence; alpha + beta < 1
+  std::optional<double> omega;   ///< per-step variance floor; absent: long-run variance = volatility^2
+  SourceLoc loc;
+};
+
 /// Exogenous price process of one asset (MODEL.md section 2).
 struct ProcessSpec {
   double drift_annual = 0.0;       ///< mu, per year (log-return drift)
-  double volatility_annual = 0.0;  ///< sigma, per sqrt(year)
+  double volatility_annual = 0.0;  ///< sigma, per sqrt(year); the start volatility under GARCH
+  std::optional<GarchSpec> garch;  ///< absent: constant volatility
+};
+
+/// An L2 depth curve read from `book.depth_curve` (replaces the power law's depth and shape).
+struct DepthCurveSpec {
+  std::string file;   ///< as resolved against the scenario's directory
+  SourceLoc named_at; ///< the key that names the file
+  DepthCurve curve;
 };
 
 /// A simple sampled population of leveraged positions on one asset (MODEL.md section 7).
@@ -42,6 +59,44 @@ struct AssetSpec {
   ProcessSpec process;      ///< ignored when a replay drives prices
   std::optional<PopulationSpec> population;
   SourceLoc loc;
+  double index_coupling = 0.0;  ///< fraction of the book's impact that leaks into the index, [0, 1]
+  std::optional<DepthCurveSpec> depth_curve;  ///< L2 depth curve instead of the power law
+};
+
+/// A named set of assets (`groups:`), for shocks, jumps and correlation defaults.
+struct GroupSpec {
+  std::string name;
+  std::vector<int> assets;  ///< asset indices
+  SourceLoc loc;
+};
+
+/// Innovation distribution of the correlated returns.
+enum class Innovations { Normal, StudentT };
+
+/// A correlation matrix in force from `from_s` on (MODEL.md section 2, regimes).
+struct CorrelationRegime {
+  double from_s = 0.0;         ///< applies to steps starting at or after this time, s
+  std::vector<double> matrix;  ///< assets x assets, row-major, a valid correlation matrix
+  SourceLoc loc;               ///< the correlation block
+};
+
+/// Compound-Poisson jumps of the log price of some assets (MODEL.md section 2: J).
+struct JumpSpec {
+  std::vector<int> assets;     ///< asset indices (groups expanded)
+  double rate_per_day = 0.0;   ///< expected jumps per day (per asset unless common)
+  double mean_log = 0.0;       ///< mean log-return of one jump
+  double sd_log = 0.0;         ///< sd of one jump's log-return
+  bool common = false;         ///< true: one draw shared by all `assets`
+  SourceLoc loc;
+};
+
+/// `market:`, the joint dynamics of the exogenous prices (docs/market.md).
+struct MarketSpec {
+  Innovations innovations = Innovations::Normal;
+  double nu = 5.0;  ///< Student-t degrees of freedom (> 2), when innovations = StudentT
+  /// Correlation regimes by increasing from_s, the first from 0; empty: independent assets.
+  std::vector<CorrelationRegime> correlation;
+  std::vector<JumpSpec> jumps;
 };
 
 /// A scheduled shock: log-move `log(1+move)` spread evenly over [at, at+over).
@@ -111,6 +166,8 @@ struct Scenario {
   SampleMode sample = SampleMode::PerPath;  ///< population sampling (when populations exist)
   std::optional<ReplaySpec> replay;
   OutputSpec output;
+  std::vector<GroupSpec> groups;  ///< `groups:`, sorted by name
+  MarketSpec market;
 
   int asset_index(const std::string& n) const {
     for (std::size_t k = 0; k < assets.size(); ++k)

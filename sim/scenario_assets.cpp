@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <string_view>
 
 #include "sim/scenario_sections.hpp"
 
@@ -42,10 +43,43 @@ TierTable read_tiers(const YamlValue& v) {
   return TierTable(std::move(rows));
 }
 
-BookParams read_book(const YamlValue& v) {
+/// Default depth and refill time of an asset class (docs/market.md gives the sources).
+struct DepthClass {
+  std::string_view name;
+  double depth_1pct_usd;
+  double tau_refill_s;
+};
+constexpr DepthClass kDepthClasses[] = {
+    {"major", 4.0e7, 300.0},       // BTC
+    {"large_cap", 1.5e7, 300.0},   // ETH, SOL
+    {"mid_cap", 1.0e6, 900.0},     // top-100 alts: FET, TAO, RENDER, WLD, PAXG
+    {"small_cap", 1.5e5, 1800.0},  // the long tail
+};
+
+/// `book:`; a `depth_curve` file is only named here (read by read_market, which knows the
+/// scenario's directory).
+BookParams read_book(const YamlValue& v, AssetSpec& a) {
   const YamlMap m = v.map({"depth_1pct", "beta", "tau_refill", "eta", "vol_base", "vol_halflife",
-                           "w_min", "displacement_cap"});
+                           "w_min", "displacement_cap", "depth_class", "depth_curve"});
   BookParams b;
+  if (const auto c = m.get("depth_class")) {
+    const std::string name = c->choice({"major", "large_cap", "mid_cap", "small_cap"});
+    for (const DepthClass& d : kDepthClasses)
+      if (d.name == name) {
+        b.depth_1pct_usd = d.depth_1pct_usd;
+        b.tau_refill_s = d.tau_refill_s;
+      }
+  }
+  if (const auto f = m.get("depth_curve")) {
+    for (const char* other : {"depth_1pct", "beta", "depth_class"})
+      if (m.has(other))
+        throw InputError(m.key_loc(other), fmt::format("{}: not used with 'depth_curve' (the curve "
+                                                       "gives the depth and its shape)",
+                                                       key_path(v.path(), other)));
+    const std::string file = f->string();
+    if (file.empty()) f->fail("expected a file name, got an empty string");
+    a.depth_curve = DepthCurveSpec{file, f->loc(), {}};
+  }
   b.depth_1pct_usd = m.number("depth_1pct", b.depth_1pct_usd, Range::positive());
   b.beta = m.number("beta", b.beta, Range::positive());
   b.tau_refill_s = m.number("tau_refill", b.tau_refill_s, Range::positive());
@@ -56,6 +90,21 @@ BookParams read_book(const YamlValue& v) {
   b.displacement_cap =
       m.number("displacement_cap", b.displacement_cap, Range::between(0.0, true, 1.0, true));
   return b;
+}
+
+GarchSpec read_garch(const YamlValue& v, double volatility) {
+  const YamlMap m = v.map({"alpha", "beta", "omega"});
+  GarchSpec g;
+  g.loc = v.where();
+  g.alpha = m.need("alpha").number(Range::non_negative());
+  g.beta = m.need("beta").number(Range::non_negative());
+  if (!(g.alpha + g.beta < 1.0))
+    v.fail(fmt::format("alpha + beta must be < 1 for a stationary variance (got {} + {} = {})",
+                       g.alpha, g.beta, g.alpha + g.beta));
+  if (const auto o = m.get("omega")) g.omega = o->number(Range::positive());
+  if (!g.omega && volatility <= 0.0)
+    v.fail("needs 'omega' or the asset's 'volatility' > 0 (the long-run volatility)");
+  return g;
 }
 
 PopulationSpec read_population(const YamlValue& v) {
@@ -80,7 +129,8 @@ AssetSpec read_asset(const YamlEntry& e, const std::string& path) {
   if (!valid_name(e.key))
     throw InputError(e.key_loc, path + ": asset names may contain only letters, digits and '_'");
   if (e.value.is_null()) v.fail("expected a map with at least 'price' and 'tiers', got nothing");
-  const YamlMap m = v.map({"price", "drift", "volatility", "tiers", "book", "population"});
+  const YamlMap m = v.map({"price", "drift", "volatility", "tiers", "book", "population", "garch",
+                           "index_coupling"});
   AssetSpec a;
   a.name = e.key;
   a.loc = e.key_loc;
@@ -88,7 +138,9 @@ AssetSpec read_asset(const YamlEntry& e, const std::string& path) {
   a.process.drift_annual = m.number("drift", 0.0);
   a.process.volatility_annual = m.number("volatility", 0.0, Range::non_negative());
   a.tiers = read_tiers(m.need("tiers"));
-  if (const auto b = m.get("book")) a.book = read_book(*b);
+  if (const auto b = m.get("book")) a.book = read_book(*b, a);
+  if (const auto g = m.get("garch")) a.process.garch = read_garch(*g, a.process.volatility_annual);
+  a.index_coupling = m.number("index_coupling", 0.0, Range::between(0.0, false, 1.0, false));
   if (const auto p = m.get("population")) a.population = read_population(*p);
   return a;
 }

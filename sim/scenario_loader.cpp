@@ -141,7 +141,7 @@ void read_scenario(Scenario& s, const YamlNode& root, const std::filesystem::pat
   const YamlMap m(root, "", root.loc,
                   {"name", "description", "steps", "dt", "paths", "seed", "replay", "exchange",
                    "engine", "groups", "assets", "shocks", "population", "positions", "output",
-                   "sweep"});
+                   "sweep", "market"});
   if (const auto n = m.get("name")) s.name = n->string();
   if (const auto d = m.get("description"); d && !d->node().is_null()) d->string();
   s.steps = m.integer("steps", 0, 0, kIntMax);
@@ -168,6 +168,9 @@ void read_scenario(Scenario& s, const YamlNode& root, const std::filesystem::pat
   s.assets = read_assets(m.need("assets"));
   const Groups groups = read_groups(m.get("groups"), s);
   s.shocks = read_shocks(m.get("shocks"), s, groups);
+  for (const auto& [name, members] : groups)
+    s.groups.push_back({name, members, m.get("groups")->node().find(name)->key_loc});
+  read_market(s, m.get("market"), dir);
 
   if (const auto pop = m.get("population")) {
     if (const auto sample = pop->map({"sample"}).get("sample"))

@@ -4,7 +4,9 @@
 //   scenario_loader.cpp  the root, exchange, engine, groups, shocks, output; orchestration
 //   scenario_assets.cpp  assets: price, process, tiers, book, population
 //   scenario_files.cpp   the CSV files: positions, accounts, price replay
+//   scenario_market.cpp  market: correlation regimes, innovations, jumps; depth-curve files
 //   scenario_sweep.cpp   sweep: the grid of `cascade sweep` (validated here, run by sim/sweep.cpp)
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,6 +31,11 @@ std::vector<AssetSpec> read_assets(const YamlValue& assets);
 /// Needs s.assets.
 void read_positions(Scenario& s, const std::optional<FileRef>& positions,
                     const std::optional<FileRef>& accounts);
+
+/// `market:` into s.market (may be absent), and the depth-curve CSV files that
+/// `assets.*.book.depth_curve` name, relative to `dir`. Needs s.assets and s.groups.
+void read_market(Scenario& s, const std::optional<YamlValue>& market,
+                 const std::filesystem::path& dir);
 
 /// Replay CSV into s.replay; sets each asset's start price from the row at time 0, and
 /// s.steps from the file when `steps_given` is false. Needs s.assets and s.dt_s.
