@@ -12,7 +12,11 @@
     r.positions                  # DataFrame of the initial book, asset and account names
     r.units["liquidated_notional"]  # unit of a summary column (r.by_asset_units for by_asset;
                                     # r.unit("/any/dataset") for any dataset)
-    r.sweep                      # DataFrame of swept values per point, or None
+    r.sweep                      # DataFrame: point, one column per swept key; None for a plain run
+    r.sweep_keys                 # the swept keys, in file order; r.sweep_axes: key -> grid axis
+    r.summary_with_sweep()       # summary joined with each row's swept values
+    r.sweep_table("liquidated_notional")  # per point: swept values, count, mean, p5..p95
+    r.shard                      # dict of shard attributes for a shard file, else None
 
 As a script: ``tools/cascade_results.py OUT.h5`` prints the run metadata and
 ``summary.describe()``.
@@ -91,7 +95,19 @@ class Results:
                 self.by_asset_units[name] = _text(ds.attrs["unit"])
             self.by_asset = pd.DataFrame(long)
 
-            self.sweep = (pd.DataFrame(_columns(f["sweep"])) if "sweep" in f else None)
+            self.sweep, self.sweep_keys, self.sweep_axes, self.sweep_units = None, [], {}, {}
+            if "sweep" in f:
+                columns = _columns(f["sweep"])
+                n_points = len(next(iter(columns.values()))) if columns else 0
+                self.sweep = pd.DataFrame({"point": np.arange(n_points, dtype=np.int32),
+                                           **columns})
+                self.sweep_keys = list(columns)
+                for key in self.sweep_keys:
+                    ds = f["sweep"][key]
+                    self.sweep_axes[key] = int(ds.attrs.get("axis", self.sweep_keys.index(key)))
+                    self.sweep_units[key] = _text(ds.attrs["unit"])
+            shard_keys = ("shard_index", "shard_count", "row_begin", "row_end", "rows_total")
+            self.shard = ({k: attrs[k] for k in shard_keys} if "shard_index" in attrs else None)
 
             if "timeseries" in f:
                 ts = f["timeseries"]
@@ -135,6 +151,28 @@ class Results:
         with h5py.File(self.path, "r") as f:
             return f["timeseries"][metric][()]
 
+    def summary_with_sweep(self):
+        """The summary with one column per swept key: each row's value at its point (for a plain
+        run, the summary itself)."""
+        if self.sweep is None:
+            return self.summary.copy()
+        return self.summary.merge(self.sweep, on="point", how="left", validate="many_to_one")
+
+    def sweep_table(self, metric="liquidated_notional",
+                    quantiles=(0.05, 0.25, 0.5, 0.75, 0.95)):
+        """One row per point: the swept values, the number of paths and the mean and quantiles
+        (columns p5, p25, p50, ...) of a summary metric over the point's paths."""
+        if metric not in self.summary.columns:
+            raise KeyError(f"no summary metric {metric!r} in {self.path}")
+        grouped = self.summary.groupby("point")[metric]
+        table = pd.DataFrame({"paths": grouped.size(), "mean": grouped.mean()})
+        for q in quantiles:
+            table[f"p{100 * q:g}"] = grouped.quantile(q)
+        table = table.reset_index()
+        if self.sweep is not None:
+            table = self.sweep.merge(table, on="point", how="right")
+        return table
+
     def unit(self, dataset):
         """The `unit` attribute of any dataset, e.g. unit('/timeseries/mark_price')."""
         with h5py.File(self.path, "r") as f:
@@ -159,8 +197,14 @@ def main(argv):
     print(f"{r.path}: scenario {a.get('scenario_name') or '(unnamed)'}, "
           f"{a['paths']} paths x {a['steps']} steps of {a['dt']} s, seed {a['seed']}, "
           f"assets {', '.join(r.assets)}")
+    if r.shard:
+        print(f"shard {r.shard['shard_index']}/{r.shard['shard_count']}: rows "
+              f"[{r.shard['row_begin']}, {r.shard['row_end']}) of {r.shard['rows_total']}")
     with pd.option_context("display.max_columns", None, "display.width", 200):
         print(r.summary.drop(columns=["point", "path"]).describe().T)
+        if r.sweep is not None:
+            print("\nliquidated notional per point (USD):")
+            print(r.sweep_table().to_string(index=False))
     return 0
 
 
