@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <string_view>
 
 #include "sim/scenario_sections.hpp"
@@ -16,7 +17,23 @@ bool valid_name(const std::string& n) {
   });
 }
 
-TierTable read_tiers(const YamlValue& v) {
+/// One tier's maintenance-margin rate: given, or derived from max_leverage by the profile
+/// (hyperliquid), in which case a given mmr must agree (to 0.5 %, for rounded percentages).
+double read_mmr(const YamlMap& m, double max_leverage, Profile profile) {
+  if (!traits(profile).mmr_from_max_leverage) return m.need("mmr").number();
+  if (!(max_leverage >= 1.0)) return 0.5;  // TierTable::validate reports the max_leverage
+  const double derived = *derived_mmr(profile, max_leverage);
+  if (const auto given = m.get("mmr")) {
+    const double g = given->number();
+    if (!(std::abs(g - derived) <= 0.005 * derived))
+      given->fail(fmt::format("mmr {} disagrees with the {} rate 1/(2*max_leverage) = {:.6g} for "
+                              "max_leverage {} (omit mmr to derive it)",
+                              given->node().text, traits(profile).name, derived, max_leverage));
+  }
+  return derived;
+}
+
+TierTable read_tiers(const YamlValue& v, Profile profile) {
   const std::vector<YamlValue> items = v.list();
   if (items.empty()) v.fail("at least one tier is required");
   std::vector<Tier> rows;
@@ -27,7 +44,7 @@ TierTable read_tiers(const YamlValue& v) {
     Tier t;
     t.floor_usd = m.need("floor").number();
     t.max_leverage = m.need("max_leverage").number();
-    t.mmr = m.need("mmr").number();
+    t.mmr = read_mmr(m, t.max_leverage, profile);
     rows.push_back(t);
     const auto c = m.get("cum");
     cum.push_back(c ? std::optional<double>(c->number()) : std::nullopt);
@@ -124,7 +141,7 @@ PopulationSpec read_population(const YamlValue& v) {
   return p;
 }
 
-AssetSpec read_asset(const YamlEntry& e, const std::string& path) {
+AssetSpec read_asset(const YamlEntry& e, const std::string& path, Profile profile) {
   const YamlValue v(e.value, path, e.key_loc);
   if (!valid_name(e.key))
     throw InputError(e.key_loc, path + ": asset names may contain only letters, digits and '_'");
@@ -137,7 +154,7 @@ AssetSpec read_asset(const YamlEntry& e, const std::string& path) {
   a.price_usd = m.need("price").number(Range::positive());
   a.process.drift_annual = m.number("drift", 0.0);
   a.process.volatility_annual = m.number("volatility", 0.0, Range::non_negative());
-  a.tiers = read_tiers(m.need("tiers"));
+  a.tiers = read_tiers(m.need("tiers"), profile);
   if (const auto b = m.get("book")) a.book = read_book(*b, a);
   if (const auto g = m.get("garch")) a.process.garch = read_garch(*g, a.process.volatility_annual);
   a.index_coupling = m.number("index_coupling", 0.0, Range::between(0.0, false, 1.0, false));
@@ -147,13 +164,13 @@ AssetSpec read_asset(const YamlEntry& e, const std::string& path) {
 
 }  // namespace
 
-std::vector<AssetSpec> read_assets(const YamlValue& assets) {
+std::vector<AssetSpec> read_assets(const YamlValue& assets, Profile profile) {
   if (!assets.node().is_map())
     assets.fail("expected a map of asset name -> asset, got " + assets.node().describe());
   if (assets.node().entries.empty()) assets.fail("at least one asset is required");
   std::vector<AssetSpec> out;
   for (const YamlEntry& e : assets.node().entries)
-    out.push_back(read_asset(e, key_path(assets.path(), e.key)));
+    out.push_back(read_asset(e, key_path(assets.path(), e.key), profile));
   return out;
 }
 

@@ -149,23 +149,30 @@ void read_scenario(Scenario& s, const YamlNode& root, const std::filesystem::pat
   s.paths = m.integer("paths", 1, 1, kIntMax);
   if (const auto seed = m.get("seed")) s.seed = seed->uint64();
 
+  Profile profile = Profile::Binance;
+  s.exchange.liquidation_fee = traits(profile).default_liquidation_fee;
   if (const auto ex = m.get("exchange")) {
     const YamlMap e = ex->map({"profile", "liquidation_fee", "insurance_fund"});
     if (const auto p = e.get("profile")) {
-      const std::string profile = p->string();
-      if (profile != "binance")
-        p->fail(fmt::format("unknown profile '{}' (expected one of: binance)", profile));
-      s.exchange.profile = profile;
+      const std::string name = p->string();
+      const std::optional<Profile> known = profile_from_name(name);
+      if (!known)
+        p->fail(fmt::format("unknown profile '{}'{} (expected one of: {})", name,
+                            did_you_mean(name, profile_names()),
+                            fmt::join(profile_names(), ", ")));
+      profile = *known;
+      s.exchange.profile = name;
     }
-    s.exchange.liquidation_fee = e.number("liquidation_fee", s.exchange.liquidation_fee,
-                                          Range::between(0.0, false, 1.0, true));
+    const double fee = traits(profile).default_liquidation_fee;  // absent: the profile's own
+    s.exchange.liquidation_fee =
+        e.number("liquidation_fee", fee, Range::between(0.0, false, 1.0, true));
     s.exchange.insurance_fund_usd =
         e.number("insurance_fund", s.exchange.insurance_fund_usd, Range::non_negative());
   }
   if (const auto en = m.get("engine"))
     s.engine.max_rounds = en->map({"max_rounds"}).integer("max_rounds", 50, 1, kIntMax);
 
-  s.assets = read_assets(m.need("assets"));
+  s.assets = read_assets(m.need("assets"), profile);
   const Groups groups = read_groups(m.get("groups"), s);
   s.shocks = read_shocks(m.get("shocks"), s, groups);
   for (const auto& [name, members] : groups)

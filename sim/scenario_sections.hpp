@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "models/margin_profile.hpp"
 #include "sim/scenario.hpp"
 #include "sim/sweep_spec.hpp"
 #include "sim/yaml_check.hpp"
@@ -24,8 +25,9 @@ struct FileRef {
   std::string key;  ///< e.g. "positions.file"
 };
 
-/// `assets:` (required, at least one). Asset order is the order of the map.
-std::vector<AssetSpec> read_assets(const YamlValue& assets);
+/// `assets:` (required, at least one). Asset order is the order of the map. The tier rows
+/// follow the exchange profile's conventions (hyperliquid: mmr derived from max_leverage).
+std::vector<AssetSpec> read_assets(const YamlValue& assets, Profile profile);
 
 /// Positions CSV and accounts CSV into s.positions and s.accounts (either may be absent).
 /// Needs s.assets.

@@ -348,7 +348,8 @@ TEST_CASE("Scenario.Error.Profile") {
   const std::string f =
       tmp.write("s.yaml", "exchange:\n  profile: okx\n" + kBase.substr(kBase.find("assets")));
   CHECK(error_of(f) ==
-        f + ":2:12: error: exchange.profile: unknown profile 'okx' (expected one of: binance)");
+        f + ":2:12: error: exchange.profile: unknown profile 'okx' (expected one of: binance, "
+                "bybit, hyperliquid, dydx)");
 }
 
 TEST_CASE("Scenario.Error.Names") {
