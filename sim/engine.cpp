@@ -16,12 +16,22 @@ Engine::Engine(const RunPlan& plan, PositionBook book, std::uint64_t price_seed,
     const auto& a = sc_.assets[k];
     const double f0 = fundamentals_[k];
     AssetState s{ImpactModel(a.book, a.depth_curve ? &a.depth_curve->curve : nullptr, f0)};
-    s.start_price = s.mark = s.peak_mark = s.prev_mark = f0;
+    s.start_price = s.mark = s.peak_mark = s.prev_mark = s.prev_mid = f0;
     // Start the realised-vol EWMA at the base volatility, so w = 1 until volatility moves.
     s.ret2_ewma = a.book.vol_base_annual * a.book.vol_base_annual * plan_.dt_years;
     assets_.push_back(std::move(s));
   }
   vol_alpha_ = 1.0 - std::pow(0.5, sc_.dt_s / sc_.assets.front().book.vol_halflife_s);
+  basis_alpha_ = 1.0 - std::pow(0.5, sc_.dt_s / sc_.exchange.mark.basis_halflife_s);
+  const auto& traits = plan_.rules.front().traits();
+  fee_rate_ = sc_.exchange.liquidation_fee;
+  trader_keeps_rest_ = traits.trader_keeps_rest;
+  funding_interval_s_ = sc_.exchange.funding.interval_s > 0.0 ? sc_.exchange.funding.interval_s
+                                                              : traits.funding_interval_s;
+  next_funding_s_ = funding_interval_s_;
+  adl_rank_.resize(2 * n);
+  adl_cursor_.assign(2 * n, 0);
+  adl_ranked_.assign(2 * n, 0);
 
   // Counterparty of every position: the aggregate hedger (MODEL.md section 6).
   for (std::size_t i = 0; i < pos_.count(); ++i) {
@@ -31,7 +41,7 @@ Engine::Engine(const RunPlan& plan, PositionBook book, std::uint64_t price_seed,
     s.counter_inventory -= sn;
     s.counter_cash += sn * pos_.entry[i];
     initial_open_interest_ += pos_.size[i] * s.mark;
-    if (std::isnan(pos_.liquidation_price[i])) continue;
+    if (std::isnan(pos_.liquidation_price[i]) || pos_.cross[i]) continue;
     const ThresholdQueue::Entry e{pos_.liquidation_price[i], static_cast<std::uint32_t>(i), 0};
     (pos_.side[i] > 0 ? s.longs : s.shorts).add(e);
   }
@@ -39,6 +49,17 @@ Engine::Engine(const RunPlan& plan, PositionBook book, std::uint64_t price_seed,
     s.longs.build();
     s.shorts.build();
   }
+  cross_ = CrossAccounts(pos_, n);
+  cross_realized_.assign(cross_.size(), 0.0);
+  cross_notional_.assign(cross_.size(), 0.0);
+  cross_closing_.resize(cross_.size());
+  cross_slot_.assign(pos_.count(), -1);
+  for (std::size_t a = 0; a < cross_.size(); ++a)
+    for (std::uint32_t i : cross_[a].positions) cross_slot_[i] = static_cast<std::int32_t>(a);
+  // An account that is already unhealthy is not armed; it is checked in the first round.
+  unhealthy_cross_.clear();
+  for (std::size_t a = 0; a < cross_.size(); ++a)
+    if (!cross_.arm(a, pos_, marks(), plan_.rules)) unhealthy_cross_.push_back(static_cast<std::uint32_t>(a));
   initial_wealth_ = total_wealth();
 
   out_.point = point_;
@@ -58,15 +79,38 @@ Engine::Engine(const RunPlan& plan, PositionBook book, std::uint64_t price_seed,
   }
 }
 
+const std::vector<double>& Engine::marks() {
+  marks_.resize(assets_.size());
+  for (std::size_t k = 0; k < assets_.size(); ++k) marks_[k] = assets_[k].mark;
+  return marks_;
+}
+
 double Engine::total_wealth() const {
-  double w = fund_ - bad_debt_;
+  double w = fund_ - bad_debt_ + retained_;
   for (std::size_t i = 0; i < pos_.count(); ++i) {
     if (!pos_.open[i]) continue;
     const double p = assets_[static_cast<std::size_t>(pos_.asset[i])].mark;
     w += pos_.margin[i] + pos_.side[i] * pos_.size[i] * (p - pos_.entry[i]);
   }
+  for (std::size_t a = 0; a < cross_.size(); ++a)
+    if (cross_[a].open) w += cross_[a].wallet;
   for (const auto& s : assets_) w += s.counter_cash + s.counter_inventory * s.mark;
   return w;
+}
+
+void Engine::update_mark(std::size_t k) {
+  auto& s = assets_[k];
+  const double mid = s.book.mid();
+  if (sc_.exchange.mark.kind == MarkKind::Book) {
+    s.mark = mid;
+    return;
+  }
+  // Exchange-style mark: index plus the smoothed basis, clamped around the index. Within a step
+  // the basis is the one smoothed up to the previous step, so a wick in the book does not move
+  // the mark until it persists.
+  const double f = s.book.fundamental();
+  const double c = sc_.exchange.mark.clamp;
+  s.mark = std::clamp(f + s.basis_ewma, f * (1.0 - c), f * (1.0 + c));
 }
 
 void Engine::begin_step(int t) {
@@ -88,100 +132,8 @@ void Engine::begin_step(int t) {
                          : std::clamp(std::pow(vol / a.book.vol_base_annual, -a.book.eta),
                                       a.book.w_min, 1.0);
     s.book.set_depth_scale(w);
-    s.mark = s.book.mid();
+    update_mark(k);
   }
-}
-
-void Engine::liquidate_round(int t, int round, std::size_t k,
-                             std::vector<ThresholdQueue::Entry>& hits) {
-  auto& s = assets_[k];
-  // Settle in a canonical order of the positions' contents (signed size, entry, margin), so
-  // that floating-point sums, and with them every result, do not depend on the order in which
-  // the hits were found or on the positions' row order in the input; equal keys are identical
-  // positions, whose order cannot matter.
-  std::sort(hits.begin(), hits.end(), [this](const auto& a, const auto& b) {
-    const std::uint32_t i = a.position, j = b.position;
-    const double si = pos_.side[i] * pos_.size[i], sj = pos_.side[j] * pos_.size[j];
-    if (si != sj) return si < sj;
-    if (pos_.entry[i] != pos_.entry[j]) return pos_.entry[i] < pos_.entry[j];
-    if (pos_.margin[i] != pos_.margin[j]) return pos_.margin[i] < pos_.margin[j];
-    return i < j;
-  });
-  const std::size_t first_event = sinks_.events ? sinks_.events->size() : 0;
-  double q = 0.0;
-  for (const auto& h : hits) q -= pos_.side[h.position] * pos_.size[h.position];
-  const BookFill fill = s.book.execute(q);
-  // What the book could not take (beyond the displacement cap) goes to the hedger at the cap
-  // price: every liquidation of the round shares one blended price.
-  double price = fill.vwap;
-  if (fill.capped()) {
-    const double unfilled = q - fill.filled;
-    price = (fill.vwap * fill.filled + fill.cap_price * unfilled) / q;
-    const double unfilled_usd = std::abs(unfilled) * fill.cap_price;
-    out_.unfilled_notional += unfilled_usd;
-    out_.asset_unfilled_notional[k] += unfilled_usd;
-  }
-  const double slippage_bps = 1e4 * std::abs(price - fill.mid_before) / fill.mid_before;
-  out_.asset_peak_slippage_bps[k] = std::max(out_.asset_peak_slippage_bps[k], slippage_bps);
-
-  const double fee_rate = sc_.exchange.liquidation_fee;
-  for (const auto& h : hits) {
-    const std::uint32_t i = h.position;
-    const IsolatedPosition p = pos_.isolated(i);
-    const LiquidationSettlement st = settle_liquidation(p, price, fee_rate);
-    pos_.open[i] = 0;
-    (p.side > 0 ? s.open_long_size : s.open_short_size) -= p.size;
-    s.counter_inventory += p.side * p.size;
-    s.counter_cash -= p.side * p.size * price;
-    fund_ += st.to_fund();
-    if (fund_ < 0.0) {  // ADL arrives with issue 3; until then an unpaid deficit is bad debt
-      bad_debt_ -= fund_;
-      fund_ = 0.0;
-    }
-    out_.fees += st.fee;
-    out_.liquidated_notional += st.notional;
-    out_.liquidations += 1.0;
-    out_.asset_liquidated_notional[k] += st.notional;
-    out_.asset_liquidations[k] += 1.0;
-    (p.side > 0 ? out_.asset_long_liquidated_notional : out_.asset_short_liquidated_notional)[k] +=
-        st.notional;
-    s.step_liquidated += st.notional;
-    if (sinks_.events)
-      sinks_.events->push_back(LiquidationEvent{point_, path_, t, round, static_cast<std::int32_t>(k),
-                                                static_cast<std::int64_t>(i), pos_.side[i], p.size,
-                                                price, pos_.bankruptcy_price[i]});
-  }
-  if (sinks_.events)  // events of a round are listed by position index
-    std::sort(sinks_.events->begin() + static_cast<std::ptrdiff_t>(first_event), sinks_.events->end(),
-              [](const auto& a, const auto& b) { return a.position < b.position; });
-  out_.insurance_fund_min = std::min(out_.insurance_fund_min, fund_);
-  if (std::isnan(out_.first_liquidation_time)) out_.first_liquidation_time = t * sc_.dt_s;
-  if (const double c = sc_.assets[k].index_coupling; c != 0.0) {  // docs/market.md
-    s.book.leak_to_index(fill.mid_before, c);
-    fundamentals_[k] = s.book.fundamental();
-  }
-  s.mark = s.book.mid();
-}
-
-int Engine::cascade(int t) {
-  const auto is_open = [this](const ThresholdQueue::Entry& e) { return pos_.open[e.position] != 0; };
-  std::vector<std::vector<ThresholdQueue::Entry>> hits(assets_.size());
-  int depth = 0;
-  for (int round = 1; round <= sc_.engine.max_rounds; ++round) {
-    // Collect against the marks at the start of the round, then execute asset by asset.
-    bool any = false;
-    for (std::size_t k = 0; k < assets_.size(); ++k) {
-      hits[k].clear();
-      assets_[k].longs.pop_crossed(assets_[k].mark, is_open, hits[k]);
-      assets_[k].shorts.pop_crossed(assets_[k].mark, is_open, hits[k]);
-      any = any || !hits[k].empty();
-    }
-    if (!any) break;
-    depth = round;
-    for (std::size_t k = 0; k < assets_.size(); ++k)
-      if (!hits[k].empty()) liquidate_round(t, round, k, hits[k]);
-  }
-  return depth;
 }
 
 void Engine::end_step(int t) {
@@ -189,8 +141,13 @@ void Engine::end_step(int t) {
   for (std::size_t k = 0; k < assets_.size(); ++k) {
     auto& s = assets_[k];
     step_total += s.step_liquidated;
-    const double r = std::log(s.mark / s.prev_mark);
+    const double mid = s.book.mid();
+    const double r = std::log(mid / s.prev_mid);
     s.ret2_ewma += vol_alpha_ * (r * r - s.ret2_ewma);
+    s.prev_mid = mid;
+    s.basis_ewma += basis_alpha_ * ((mid - s.book.fundamental()) - s.basis_ewma);
+    s.premium_sum += (s.mark - s.book.fundamental()) / s.book.fundamental();
+    ++s.premium_steps;
     s.prev_mark = s.mark;
     s.peak_mark = std::max(s.peak_mark, s.mark);
     const double ratio = s.mark / s.start_price;
@@ -200,6 +157,15 @@ void Engine::end_step(int t) {
     out_.asset_min_depth_scale[k] = std::min(out_.asset_min_depth_scale[k], s.book.depth_scale());
   }
   out_.largest_step_liquidation = std::max(out_.largest_step_liquidation, step_total);
+  // 4. Funding at its interval (several intervals at once when dt is longer than one).
+  if (sc_.exchange.funding.enabled && funding_interval_s_ > 0.0 && t * sc_.dt_s >= next_funding_s_) {
+    double intervals = 0.0;
+    while (t * sc_.dt_s >= next_funding_s_) {
+      next_funding_s_ += funding_interval_s_;
+      intervals += 1.0;
+    }
+    apply_funding(intervals);
+  }
   if (sinks_.timeseries) record_row(t);
 }
 
@@ -223,7 +189,6 @@ void Engine::step(int t) {
   // 2. Scheduled flows (unlocks, agents) arrive with issue 5.
   const int depth = cascade(t);
   out_.max_cascade_depth = std::max(out_.max_cascade_depth, static_cast<double>(depth));
-  // 4. Funding arrives with issue 3.
   end_step(t);
 }
 

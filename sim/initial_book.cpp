@@ -44,19 +44,46 @@ PositionBook build_initial_book(const Scenario& sc, std::uint64_t population_see
   for (const auto& a : sc.assets) total += a.population ? static_cast<std::size_t>(a.population->count) : 0;
   book.reserve(total);
   for (const auto& ps : sc.positions)
-    book.add(ps.asset, ps.account, IsolatedPosition{ps.side, ps.size, ps.entry_usd, ps.margin_usd});
+    book.add(ps.asset, ps.account, IsolatedPosition{ps.side, ps.size, ps.entry_usd, ps.margin_usd}, ps.cross);
+  for (std::size_t a = 0; a < sc.accounts.size(); ++a)
+    if (sc.accounts[a].wallet_usd) {
+      book.wallet_account.push_back(static_cast<std::int32_t>(a));
+      book.wallet_usd.push_back(*sc.accounts[a].wallet_usd);
+    }
 
+  // Sampled cross positions are spread uniformly over `cross_accounts` accounts, named after all
+  // per-position accounts; each account's wallet is the margin its positions would have posted
+  // isolated.
   const Profile profile = scenario_profile(sc);
   Rng rng(population_seed);
+  boost::random::uniform_01<double> uniform;
   auto account = static_cast<std::int32_t>(sc.accounts.size());
+  const auto first_cross = static_cast<std::int32_t>(sc.accounts.size() + total - sc.positions.size());
+  std::vector<double> cross_wallet(static_cast<std::size_t>(sc.cross_accounts), 0.0);
   for (std::size_t k = 0; k < sc.assets.size(); ++k) {
     const auto& a = sc.assets[k];
     if (!a.population) continue;
-    for (int i = 0; i < a.population->count; ++i)
-      book.add(static_cast<std::int32_t>(k), account++,
-               sample_position(a, MarginRule(profile, a.tiers), *a.population, rng));
+    const MarginRule rule(profile, a.tiers);
+    for (int i = 0; i < a.population->count; ++i, ++account) {
+      IsolatedPosition p = sample_position(a, rule, *a.population, rng);
+      if (a.population->cross_share > 0.0 && uniform(rng) < a.population->cross_share) {
+        const auto j = std::min(static_cast<std::size_t>(uniform(rng) * static_cast<double>(sc.cross_accounts)),
+                                cross_wallet.size() - 1);
+        cross_wallet[j] += p.margin;
+        p.margin = 0.0;
+        book.add(static_cast<std::int32_t>(k), first_cross + static_cast<std::int32_t>(j), p, true);
+      } else {
+        book.add(static_cast<std::int32_t>(k), account, p);
+      }
+    }
   }
+  for (std::size_t j = 0; j < cross_wallet.size(); ++j)
+    if (cross_wallet[j] > 0.0) {
+      book.wallet_account.push_back(first_cross + static_cast<std::int32_t>(j));
+      book.wallet_usd.push_back(cross_wallet[j]);
+    }
   for (std::size_t i = 0; i < book.count(); ++i) {
+    if (book.cross[i]) continue;  // cross positions have an account-level threshold instead
     const MarginRule rule(profile, sc.assets[static_cast<std::size_t>(book.asset[i])].tiers);
     book.liquidation_price[i] = rule.liquidation_price(book.isolated(i));
   }
@@ -69,6 +96,10 @@ std::vector<std::string> account_names(const Scenario& sc) {
   for (const auto& a : sc.assets)
     if (a.population)
       for (int i = 0; i < a.population->count; ++i) names.push_back(a.name + "-" + std::to_string(i));
+  bool any_cross = false;
+  for (const auto& a : sc.assets) any_cross = any_cross || (a.population && a.population->cross_share > 0.0);
+  if (any_cross)
+    for (int j = 0; j < sc.cross_accounts; ++j) names.push_back("cross-" + std::to_string(j));
   return names;
 }
 

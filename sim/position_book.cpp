@@ -12,10 +12,12 @@ void PositionBook::reserve(std::size_t n) {
   liquidation_price.reserve(n);
   bankruptcy_price.reserve(n);
   open.reserve(n);
+  cross.reserve(n);
+  generation.reserve(n);
 }
 
 std::uint32_t PositionBook::add(std::int32_t asset_index, std::int32_t account_index,
-                                const IsolatedPosition& p) {
+                                const IsolatedPosition& p, bool is_cross) {
   const auto id = static_cast<std::uint32_t>(size.size());
   asset.push_back(asset_index);
   account.push_back(account_index);
@@ -24,8 +26,10 @@ std::uint32_t PositionBook::add(std::int32_t asset_index, std::int32_t account_i
   entry.push_back(p.entry);
   margin.push_back(p.margin);
   liquidation_price.push_back(kNever);
-  bankruptcy_price.push_back(BinanceTiers::bankruptcy_price(p));
+  bankruptcy_price.push_back(is_cross ? kNever : BinanceTiers::bankruptcy_price(p));
   open.push_back(1);
+  cross.push_back(is_cross ? 1 : 0);
+  generation.push_back(0);
   return id;
 }
 

@@ -48,6 +48,7 @@ struct PopulationSpec {
   double notional_median_usd = 10000;  ///< median position notional at entry, USD
   double notional_dispersion = 1.5;    ///< sigma of log-notional (heavy right tail: whales)
   double entry_spread = 0.02;          ///< sd of log(entry/start price)
+  double cross_share = 0.0;            ///< fraction of positions held in cross-margin accounts
   SourceLoc loc;                       ///< where the block was written
 };
 
@@ -132,10 +133,32 @@ struct ReplaySpec {
   std::vector<std::vector<double>> prices;
 };
 
+/// Periodic funding (MODEL.md section 5 step 4): at each interval the rate
+/// clamp(premium + clamp(interest - premium, -interest_clamp, +interest_clamp), -cap, +cap), premium
+/// the time-average of (mark - index)/index over the interval, is paid by longs to shorts
+/// (negative: shorts to longs) on notional at mark, settled into margins.
+struct FundingSpec {
+  bool enabled = false;
+  double interval_s = 0.0;            ///< 0 = the profile's interval
+  double interest = 0.0001;           ///< per 8 h, scaled to the interval
+  double interest_clamp = 0.0005;     ///< clamp of (interest - premium)
+  double cap = 0.0075;                ///< max |rate| per interval
+};
+
+/// Which price triggers liquidations and values positions.
+enum class MarkKind { Book, IndexBasis };
+struct MarkSpec {
+  MarkKind kind = MarkKind::Book;     ///< book: mark = mid M (the exact model)
+  double basis_halflife_s = 300.0;    ///< index_basis: EWMA half-life of M - F
+  double clamp = 0.005;               ///< index_basis: |mark/F - 1| <= clamp
+};
+
 struct ExchangeSpec {
   std::string profile = "binance";
   double liquidation_fee = 0.005;        ///< fraction of liquidated notional
   double insurance_fund_usd = 1.0e8;     ///< fund at start
+  FundingSpec funding;
+  MarkSpec mark;
 };
 
 struct EngineSpec {
@@ -164,6 +187,7 @@ struct Scenario {
   std::vector<PositionSpec> positions;  ///< from `positions.file` (may be empty)
   std::vector<AccountSpec> accounts;
   SampleMode sample = SampleMode::PerPath;  ///< population sampling (when populations exist)
+  int cross_accounts = 100;  ///< sampled cross positions are spread over this many accounts
   std::optional<ReplaySpec> replay;
   OutputSpec output;
   std::vector<GroupSpec> groups;  ///< `groups:`, sorted by name
