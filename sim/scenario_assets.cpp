@@ -126,7 +126,8 @@ GarchSpec read_garch(const YamlValue& v, double volatility) {
 
 PopulationSpec read_population(const YamlValue& v) {
   const YamlMap m = v.map({"count", "long_share", "leverage_mean", "leverage_dispersion",
-                           "notional_median", "notional_dispersion", "entry_spread"});
+                           "notional_median", "notional_dispersion", "entry_spread",
+                           "cross_share"});
   PopulationSpec p;
   p.count = static_cast<int>(m.need("count").integer(0, std::numeric_limits<int>::max()));
   p.long_share = m.number("long_share", p.long_share, Range::between(0.0, false, 1.0, false));
@@ -137,6 +138,7 @@ PopulationSpec read_population(const YamlValue& v) {
   p.notional_dispersion =
       m.number("notional_dispersion", p.notional_dispersion, Range::non_negative());
   p.entry_spread = m.number("entry_spread", p.entry_spread, Range::non_negative());
+  p.cross_share = m.number("cross_share", p.cross_share, Range::between(0.0, false, 1.0, false));
   p.loc = v.where();
   return p;
 }

@@ -19,6 +19,30 @@ namespace cascade {
 
 namespace {
 
+/// `exchange.funding` (docs/scenario.md): off unless `enabled: true`.
+FundingSpec read_funding(const YamlValue& v) {
+  const YamlMap m = v.map({"enabled", "interval", "interest", "interest_clamp", "cap"});
+  FundingSpec f;
+  if (const auto e = m.get("enabled")) f.enabled = e->boolean();
+  f.interval_s = m.number("interval", f.interval_s, Range::non_negative());
+  f.interest = m.number("interest", f.interest, Range::between(-0.01, false, 0.01, false));
+  f.interest_clamp = m.number("interest_clamp", f.interest_clamp, Range::non_negative());
+  f.cap = m.number("cap", f.cap, Range::between(0.0, true, 1.0, false));
+  return f;
+}
+
+/// `exchange.mark`: `book` (mark = mid, the exact model) or `index_basis`.
+MarkSpec read_mark(const YamlValue& v) {
+  const YamlMap m = v.map({"kind", "basis_halflife", "clamp"});
+  MarkSpec k;
+  if (const auto kind = m.get("kind"))
+    k.kind = kind->choice({"book", "index_basis"}) == "book" ? MarkKind::Book : MarkKind::IndexBasis;
+  k.basis_halflife_s = m.number("basis_halflife", k.basis_halflife_s, Range::positive());
+  k.clamp = m.number("clamp", k.clamp, Range::between(0.0, true, 1.0, true));
+  return k;
+}
+
+
 constexpr long long kIntMax = std::numeric_limits<int>::max();
 
 std::string read_text(const std::string& path) {
@@ -152,7 +176,7 @@ void read_scenario(Scenario& s, const YamlNode& root, const std::filesystem::pat
   Profile profile = Profile::Binance;
   s.exchange.liquidation_fee = traits(profile).default_liquidation_fee;
   if (const auto ex = m.get("exchange")) {
-    const YamlMap e = ex->map({"profile", "liquidation_fee", "insurance_fund"});
+    const YamlMap e = ex->map({"profile", "liquidation_fee", "insurance_fund", "funding", "mark"});
     if (const auto p = e.get("profile")) {
       const std::string name = p->string();
       const std::optional<Profile> known = profile_from_name(name);
@@ -168,6 +192,8 @@ void read_scenario(Scenario& s, const YamlNode& root, const std::filesystem::pat
         e.number("liquidation_fee", fee, Range::between(0.0, false, 1.0, true));
     s.exchange.insurance_fund_usd =
         e.number("insurance_fund", s.exchange.insurance_fund_usd, Range::non_negative());
+    if (const auto f = e.get("funding")) s.exchange.funding = read_funding(*f);
+    if (const auto mk = e.get("mark")) s.exchange.mark = read_mark(*mk);
   }
   if (const auto en = m.get("engine"))
     s.engine.max_rounds = en->map({"max_rounds"}).integer("max_rounds", 50, 1, kIntMax);
@@ -180,9 +206,11 @@ void read_scenario(Scenario& s, const YamlNode& root, const std::filesystem::pat
   read_market(s, m.get("market"), dir);
 
   if (const auto pop = m.get("population")) {
-    if (const auto sample = pop->map({"sample"}).get("sample"))
+    const YamlMap pm = pop->map({"sample", "cross_accounts"});
+    if (const auto sample = pm.get("sample"))
       s.sample = sample->choice({"per_path", "per_run"}) == "per_run" ? SampleMode::PerRun
                                                                       : SampleMode::PerPath;
+    s.cross_accounts = pm.integer("cross_accounts", s.cross_accounts, 1, 100000000);
   }
   s.output = read_output(m.get("output"), s.paths);
   if (const auto sw = m.get("sweep")) read_sweep(*sw);  // checked here, run by `cascade sweep`
