@@ -2,7 +2,9 @@
 //
 // For each asset and side, the notional that would be liquidated (at the liquidation price) in
 // each price bucket around the start price, nearest buckets first, with the running total: how
-// far the mark must move before how much is forced out. `--csv` lists every position.
+// far the mark must move before how much is forced out. `--csv` lists every position. Cross
+// positions are placed at their account's liquidation price in that asset with the other
+// assets at their start prices (sim/cross_levels.hpp).
 #include <cmath>
 #include <map>
 #include <sstream>
@@ -12,6 +14,7 @@
 
 #include "sim/command_util.hpp"
 #include "sim/commands.hpp"
+#include "sim/cross_levels.hpp"
 #include "sim/initial_book.hpp"
 #include "sim/inspect.hpp"
 #include "sim/random_streams.hpp"
@@ -41,7 +44,12 @@ int command_levels(const LevelsArgs& args, std::ostream& out, std::ostream& err)
   // The book of path 0 (or the run-wide book), as `cascade run` would start from.
   const std::uint64_t seed = stream_seed(sc->seed, 0, sc->sample == SampleMode::PerRun ? -1 : 0,
                                          Stream::Population);
-  const auto rows = describe_positions(build_initial_book(*sc, seed));
+  const PositionBook book = build_initial_book(*sc, seed);
+  auto rows = describe_positions(book);
+  std::vector<double> start_prices;
+  for (std::size_t k = 0; k < sc->assets.size(); ++k)
+    start_prices.push_back(sc->replay ? sc->replay->prices[0][k] : sc->assets[k].price_usd);
+  fill_cross_levels(RunPlan(*sc), book, start_prices, rows);
 
   for (std::size_t k = 0; k < sc->assets.size(); ++k) {
     const auto& a = sc->assets[k];
