@@ -3,7 +3,6 @@
 #include <Eigen/Cholesky>
 #include <Eigen/Core>
 #include <Eigen/Eigenvalues>
-
 #include <algorithm>
 #include <cmath>
 #include <sstream>
@@ -61,9 +60,9 @@ std::optional<CorrelationProblem> check_correlation(const std::vector<double>& c
   for (std::size_t i = 0; i < n; ++i) {
     const double d = c[i * n + i];
     if (!(std::abs(d - 1.0) <= kCorrelationTolerance))
-      return CorrelationProblem{Kind::Diagonal, i, i, d,
-                                "diagonal element " + element(i, i, names) + " is " + number(d) +
-                                    ", expected 1"};
+      return CorrelationProblem{
+          Kind::Diagonal, i, i, d,
+          "diagonal element " + element(i, i, names) + " is " + number(d) + ", expected 1"};
   }
   for (std::size_t i = 0; i < n; ++i)
     for (std::size_t j = 0; j < n; ++j) {

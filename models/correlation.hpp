@@ -25,8 +25,8 @@ struct CorrelationProblem {
   enum class Kind { NotSquare, Diagonal, OutOfRange, NotSymmetric, NotPositiveSemiDefinite };
   Kind kind = Kind::NotSquare;
   std::size_t row = 0, col = 0;  ///< the offending element (for the element checks)
-  double value = 0.0;            ///< the element, or the smallest eigenvalue for NotPositiveSemiDefinite
-  std::string message;           ///< one line, e.g. "not positive semi-definite (smallest eigenvalue -0.35)"
+  double value = 0.0;   ///< the element, or the smallest eigenvalue for NotPositiveSemiDefinite
+  std::string message;  ///< one line, e.g. "not positive semi-definite (smallest eigenvalue -0.35)"
 };
 
 /// Checks that `c` (n*n, row-major) is a correlation matrix. `names` (n names, optional) makes

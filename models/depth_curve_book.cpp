@@ -24,7 +24,8 @@ std::vector<double> with_zero(std::vector<double> v) {
 /// Integrals of x over D at the knots (trapezoids: x is linear in D on each segment).
 std::vector<double> integrals(const std::vector<double>& x, const std::vector<double>& d) {
   std::vector<double> h(x.size(), 0.0);
-  for (std::size_t j = 1; j < x.size(); ++j) h[j] = h[j - 1] + 0.5 * (x[j - 1] + x[j]) * (d[j] - d[j - 1]);
+  for (std::size_t j = 1; j < x.size(); ++j)
+    h[j] = h[j - 1] + 0.5 * (x[j - 1] + x[j]) * (d[j] - d[j - 1]);
   return h;
 }
 

@@ -29,7 +29,8 @@ class DepthCurve {
   /// distance: strictly increasing fractions in (0, 1); bid_usd, ask_usd: cumulative USD depth
   /// within each distance, strictly increasing and > 0. Throws std::invalid_argument otherwise
   /// (check() first for a message without throwing).
-  DepthCurve(std::vector<double> distance, std::vector<double> bid_usd, std::vector<double> ask_usd);
+  DepthCurve(std::vector<double> distance, std::vector<double> bid_usd,
+             std::vector<double> ask_usd);
 
   /// The first problem of a would-be curve: (row index, message), or nullopt.
   struct Problem {
@@ -55,9 +56,9 @@ class DepthCurve {
   double integral(int side, double d_usd) const noexcept;
 
  private:
-  std::vector<double> x_;           ///< 0, x_1, ..., x_n
-  std::vector<double> bid_, ask_;   ///< 0, D_1, ..., D_n, USD
-  std::vector<double> hbid_, hask_; ///< integrals at the knots
+  std::vector<double> x_;            ///< 0, x_1, ..., x_n
+  std::vector<double> bid_, ask_;    ///< 0, D_1, ..., D_n, USD
+  std::vector<double> hbid_, hask_;  ///< integrals at the knots
 };
 
 /// The book of one asset with depth from a DepthCurve; the same interface as PowerLawBook

@@ -39,11 +39,21 @@ class ImpactModel {
   const PowerLawBook* power_law() const noexcept { return std::get_if<PowerLawBook>(&book_); }
   const DepthCurveBook* depth_curve() const noexcept { return std::get_if<DepthCurveBook>(&book_); }
 
-  double fundamental() const noexcept { return visit([](const auto& b) { return b.fundamental(); }); }
-  double imbalance() const noexcept { return visit([](const auto& b) { return b.imbalance(); }); }
-  double depth_scale() const noexcept { return visit([](const auto& b) { return b.depth_scale(); }); }
-  double mid() const noexcept { return visit([](const auto& b) { return b.mid(); }); }
-  double mid_at(double i) const noexcept { return visit([i](const auto& b) { return b.mid_at(i); }); }
+  double fundamental() const noexcept {
+    return visit([](const auto& b) { return b.fundamental(); });
+  }
+  double imbalance() const noexcept {
+    return visit([](const auto& b) { return b.imbalance(); });
+  }
+  double depth_scale() const noexcept {
+    return visit([](const auto& b) { return b.depth_scale(); });
+  }
+  double mid() const noexcept {
+    return visit([](const auto& b) { return b.mid(); });
+  }
+  double mid_at(double i) const noexcept {
+    return visit([i](const auto& b) { return b.mid_at(i); });
+  }
   double imbalance_for_mid(double m) const noexcept {
     return visit([m](const auto& b) { return b.imbalance_for_mid(m); });
   }
@@ -51,9 +61,15 @@ class ImpactModel {
   void set_fundamental(double f_usd) noexcept {
     std::visit([f_usd](auto& b) { b.set_fundamental(f_usd); }, book_);
   }
-  void set_depth_scale(double w) noexcept { std::visit([w](auto& b) { b.set_depth_scale(w); }, book_); }
-  void set_imbalance(double i) noexcept { std::visit([i](auto& b) { b.set_imbalance(i); }, book_); }
-  void decay(double dt_s) noexcept { std::visit([dt_s](auto& b) { b.decay(dt_s); }, book_); }
+  void set_depth_scale(double w) noexcept {
+    std::visit([w](auto& b) { b.set_depth_scale(w); }, book_);
+  }
+  void set_imbalance(double i) noexcept {
+    std::visit([i](auto& b) { b.set_imbalance(i); }, book_);
+  }
+  void decay(double dt_s) noexcept {
+    std::visit([dt_s](auto& b) { b.decay(dt_s); }, book_);
+  }
   BookFill execute(double q) noexcept {
     return std::visit([q](auto& b) { return b.execute(q); }, book_);
   }

@@ -37,7 +37,8 @@ MarketPlan plan_market(const Scenario& sc, double dt_years) {
 
   const double dt_days = sc.dt_s / 86400.0;
   for (const JumpSpec& j : sc.market.jumps)
-    m.jumps.push_back({JumpParams{j.rate_per_day * dt_days, j.mean_log, j.sd_log}, j.assets, j.common});
+    m.jumps.push_back(
+        {JumpParams{j.rate_per_day * dt_days, j.mean_log, j.sd_log}, j.assets, j.common});
 
   // GARCH in per-step units: the start variance is the asset's volatility over one step; omega,
   // when not given, makes that the long-run variance too.
@@ -50,9 +51,9 @@ MarketPlan plan_market(const Scenario& sc, double dt_years) {
     v.initial_variance = p.volatility_annual * p.volatility_annual * dt_years;
     v.params.alpha = p.garch->alpha;
     v.params.beta = p.garch->beta;
-    v.params.omega = p.garch->omega ? *p.garch->omega
-                                    : GarchParams::omega_for(v.initial_variance, v.params.alpha,
-                                                             v.params.beta);
+    v.params.omega =
+        p.garch->omega ? *p.garch->omega
+                       : GarchParams::omega_for(v.initial_variance, v.params.alpha, v.params.beta);
     m.any_garch = true;
   }
   return m;

@@ -20,32 +20,33 @@ struct MarketPlan {
   struct Regime {
     double from_s = 0.0;
     std::vector<double> factor;
-    bool identity = true;   ///< C = I: eps = z, no product
-    bool lower = true;      ///< factor is lower-triangular (Cholesky); false for a singular C
+    bool identity = true;  ///< C = I: eps = z, no product
+    bool lower = true;     ///< factor is lower-triangular (Cholesky); false for a singular C
   };
   struct Jump {
-    JumpParams params;        ///< rate per step
+    JumpParams params;  ///< rate per step
     std::vector<int> assets;
     bool common = false;
   };
   struct Volatility {
     bool garch = false;
-    GarchParams params;          ///< per-step units (when garch)
-    double initial_variance = 0; ///< sigma^2 of step 1, per step (when garch)
+    GarchParams params;           ///< per-step units (when garch)
+    double initial_variance = 0;  ///< sigma^2 of step 1, per step (when garch)
   };
 
-  std::vector<Regime> regimes;        ///< empty: independent assets
-  std::vector<int> regime_of_step;    ///< [t-1]: regime index of step t (when regimes exist)
+  std::vector<Regime> regimes;      ///< empty: independent assets
+  std::vector<int> regime_of_step;  ///< [t-1]: regime index of step t (when regimes exist)
   bool student_t = false;
   double nu = 0.0;
   std::vector<Jump> jumps;
-  std::vector<Volatility> volatility; ///< per asset
+  std::vector<Volatility> volatility;  ///< per asset
   bool any_garch = false;
 
   /// The regime in force in step t (1-based), or nullptr for independent assets.
   const Regime* regime(int t) const noexcept {
     if (regimes.empty()) return nullptr;
-    const Regime& r = regimes[static_cast<std::size_t>(regime_of_step[static_cast<std::size_t>(t - 1)])];
+    const Regime& r =
+        regimes[static_cast<std::size_t>(regime_of_step[static_cast<std::size_t>(t - 1)])];
     return r.identity ? nullptr : &r;
   }
 };

@@ -1,10 +1,9 @@
 #include "sim/price_process.hpp"
 
 #include <algorithm>
-#include <cmath>
-
 #include <boost/random/chi_squared_distribution.hpp>
 #include <boost/random/normal_distribution.hpp>
+#include <cmath>
 
 namespace cascade {
 
@@ -14,7 +13,8 @@ PriceProcess::PriceProcess(const RunPlan& plan, std::uint64_t seed) : plan_(plan
   if (m.any_garch) {
     garch_.resize(n);
     for (std::size_t k = 0; k < n; ++k)
-      if (m.volatility[k].garch) garch_[k] = Garch11(m.volatility[k].params, m.volatility[k].initial_variance);
+      if (m.volatility[k].garch)
+        garch_[k] = Garch11(m.volatility[k].params, m.volatility[k].initial_variance);
   }
   for (const auto& j : m.jumps) jumps_.emplace_back(j.params);
   z_.assign(n, 0.0);

@@ -32,12 +32,13 @@ const GroupSpec* find_group(const Scenario& s, const std::string& name) {
 }
 
 /// A group name at `v` -> its assets; unknown names are an error with a did-you-mean.
-const std::vector<int>& group_assets(const Scenario& s, const std::string& name, const SourceLoc& at,
-                                     const std::string& path) {
+const std::vector<int>& group_assets(const Scenario& s, const std::string& name,
+                                     const SourceLoc& at, const std::string& path) {
   if (const GroupSpec* g = find_group(s, name)) return g->assets;
   const std::vector<std::string> names = group_names(s);
-  throw InputError(at, fmt::format("{}: unknown group '{}'{}{}", path, name, did_you_mean(name, names),
-                                   names.empty() ? " (the scenario defines no groups)" : ""));
+  throw InputError(at,
+                   fmt::format("{}: unknown group '{}'{}{}", path, name, did_you_mean(name, names),
+                               names.empty() ? " (the scenario defines no groups)" : ""));
 }
 
 /// A non-empty list of distinct asset names -> indices.
@@ -64,8 +65,9 @@ std::vector<int> pair_side(const Scenario& s, const std::string& name, const Yam
   const int k = s.asset_index(name);
   const GroupSpec* g = find_group(s, name);
   if (k >= 0 && g)
-    throw InputError(e.key_loc, fmt::format("{}: '{}' is both an asset and a group; rename the group",
-                                            path, name));
+    throw InputError(
+        e.key_loc,
+        fmt::format("{}: '{}' is both an asset and a group; rename the group", path, name));
   if (k >= 0) return {k};
   if (g) return g->assets;
   std::vector<std::string> known = asset_names(s);
@@ -101,7 +103,8 @@ std::vector<double> read_correlation(const YamlValue& v, const Scenario& s) {
       const std::vector<int>& members = group_assets(s, e.key, e.key_loc, path);
       const double rho = YamlValue(e.value, path, e.key_loc).number(kRho);
       for (std::size_t a = 0; a < members.size(); ++a)
-        for (std::size_t b = a + 1; b < members.size(); ++b) set_pair(c, n, members[a], members[b], rho);
+        for (std::size_t b = a + 1; b < members.size(); ++b)
+          set_pair(c, n, members[a], members[b], rho);
     }
   }
 
@@ -124,9 +127,11 @@ std::vector<double> read_correlation(const YamlValue& v, const Scenario& s) {
         const std::string& a = s.assets[static_cast<std::size_t>(order[i])].name;
         const std::string& b = s.assets[static_cast<std::size_t>(order[j])].name;
         if (i == j && rho != 1.0)
-          cols[j].fail(fmt::format("diagonal element {}/{} must be 1, got {}", a, b, cols[j].node().text));
+          cols[j].fail(
+              fmt::format("diagonal element {}/{} must be 1, got {}", a, b, cols[j].node().text));
         if (j < i && std::abs(rho - x[j][i]) > kCorrelationTolerance)
-          cols[j].fail(fmt::format("not symmetric: {}/{} is {} but {}/{} is {}", a, b, rho, b, a, x[j][i]));
+          cols[j].fail(
+              fmt::format("not symmetric: {}/{} is {} but {}/{} is {}", a, b, rho, b, a, x[j][i]));
         x[i].push_back(rho);
       }
     }
@@ -184,8 +189,10 @@ std::vector<CorrelationRegime> read_regimes(const YamlMap& m, const Scenario& s)
     const YamlValue from = r.need("from");
     g.from_s = from.number(Range::non_negative());
     if (g.from_s <= last)
-      from.fail(fmt::format("regimes must start at strictly increasing times (the previous one "
-                            "starts at {} s)", last));
+      from.fail(
+          fmt::format("regimes must start at strictly increasing times (the previous one "
+                      "starts at {} s)",
+                      last));
     last = g.from_s;
     const YamlValue c = r.need("correlation");
     g.matrix = read_correlation(c, s);
@@ -254,8 +261,8 @@ void read_market(Scenario& s, const std::optional<YamlValue>& market,
   if (!market) return;
   const YamlMap m = market->map({"innovations", "nu", "correlation", "regimes", "jumps"});
   if (const auto i = m.get("innovations"))
-    s.market.innovations =
-        i->choice({"normal", "student_t"}) == "student_t" ? Innovations::StudentT : Innovations::Normal;
+    s.market.innovations = i->choice({"normal", "student_t"}) == "student_t" ? Innovations::StudentT
+                                                                             : Innovations::Normal;
   if (const auto nu = m.get("nu")) {
     if (s.market.innovations != Innovations::StudentT)
       nu->fail("'nu' applies only to 'innovations: student_t'");

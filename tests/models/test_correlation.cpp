@@ -13,7 +13,8 @@ using Kind = CorrelationProblem::Kind;
 namespace {
 
 /// max |L L^T - C|
-double reconstruction_error(const std::vector<double>& l, const std::vector<double>& c, std::size_t n) {
+double reconstruction_error(const std::vector<double>& l, const std::vector<double>& c,
+                            std::size_t n) {
   double e = 0.0;
   for (std::size_t i = 0; i < n; ++i)
     for (std::size_t j = 0; j < n; ++j) {
@@ -27,8 +28,8 @@ double reconstruction_error(const std::vector<double>& l, const std::vector<doub
 }  // namespace
 
 TEST_CASE("Models.Correlation.ValidMatrixHasCholeskyFactor") {
-  const std::vector<double> c = {1.0, 0.8, 0.42,  //
-                                 0.8, 1.0, 0.35,  //
+  const std::vector<double> c = {1.0,  0.8,  0.42,  //
+                                 0.8,  1.0,  0.35,  //
                                  0.42, 0.35, 1.0};
   CHECK_FALSE(check_correlation(c, 3).has_value());
   const std::vector<double> l = correlation_factor(c, 3);

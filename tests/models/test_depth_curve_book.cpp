@@ -80,7 +80,8 @@ TEST_CASE("Models.DepthCurveBook.FillIsTheIntegralOfTheMidAndSplitsCostTheSame")
   DepthCurveBook b(params(), curve, 2.0);
   b.set_imbalance(-2.0e4);
   for (double q : {-3.0e5, -1.0e3, 1.0e3, 5.0e4, 2.0e5})  // crossing sides included
-    CHECK(b.vwap(b.imbalance(), q) == doctest::Approx(integrated_vwap(b, b.imbalance(), q)).epsilon(1e-9));
+    CHECK(b.vwap(b.imbalance(), q) ==
+          doctest::Approx(integrated_vwap(b, b.imbalance(), q)).epsilon(1e-9));
   DepthCurveBook one(params(), curve, 2.0), split(params(), curve, 2.0);
   const BookFill whole = one.execute(-2.0e5);
   double cost = 0.0;
@@ -89,7 +90,8 @@ TEST_CASE("Models.DepthCurveBook.FillIsTheIntegralOfTheMidAndSplitsCostTheSame")
   CHECK(split.mid() == doctest::Approx(one.mid()).epsilon(1e-12));
   // Close to the power law it samples (interpolation error of a 0.5 % grid).
   PowerLawBook p(params(2.0), 2.0);
-  CHECK(DepthCurveBook(params(), curve, 2.0).mid_at(-1.0e5) == doctest::Approx(p.mid_at(-1.0e5)).epsilon(2e-3));
+  CHECK(DepthCurveBook(params(), curve, 2.0).mid_at(-1.0e5) ==
+        doctest::Approx(p.mid_at(-1.0e5)).epsilon(2e-3));
 }
 
 TEST_CASE("Models.DepthCurveBook.RunsDryAtTheLastKnotOrTheCap") {
@@ -136,7 +138,8 @@ TEST_CASE("Models.ImpactModel.IndexCouplingMovesTheIndexNotTheMid") {
     REQUIRE(after < 97.0);
     m.leak_to_index(before, 0.25);
     // log F moves by a quarter of the mid's log-move; the mid stays.
-    CHECK(std::log(m.fundamental() / 100.0) == doctest::Approx(0.25 * std::log(after / before)).epsilon(1e-12));
+    CHECK(std::log(m.fundamental() / 100.0) ==
+          doctest::Approx(0.25 * std::log(after / before)).epsilon(1e-12));
     CHECK(m.mid() == doctest::Approx(after).epsilon(1e-12));
     // The transient part refills towards the moved index: 1/4 of the impact is permanent.
     m.decay(1e9);

@@ -152,7 +152,8 @@ TEST_CASE("Engine.Liquidity.IndexCouplingSeparatesIndexAndBookMarks") {
   // at its start) the index moved by exactly half of the mid's log-move in the cascade.
   std::size_t first = 0;
   for (int t = 1; t <= sc.steps && first == 0; ++t)
-    if (zero.ts.liquidated_notional[static_cast<std::size_t>(t) * n] > 0.0) first = static_cast<std::size_t>(t);
+    if (zero.ts.liquidated_notional[static_cast<std::size_t>(t) * n] > 0.0)
+      first = static_cast<std::size_t>(t);
   REQUIRE(first > 0);
   const double f_exo = zero.ts.index_price[first * n];
   const double m = half.ts.mark_price[first * n], f = half.ts.index_price[first * n];
@@ -174,16 +175,20 @@ TEST_CASE("Market.MonteCarlo.ThreadsAndPathRangesBitwiseEqual") {
   one.threads = 1;
   two.threads = 2;
   tail.path_begin = 3;
-  const RunResults a = run_monte_carlo(sc, one), b = run_monte_carlo(sc, two), c = run_monte_carlo(sc, tail);
+  const RunResults a = run_monte_carlo(sc, one), b = run_monte_carlo(sc, two),
+                   c = run_monte_carlo(sc, tail);
   REQUIRE(a.outcomes.size() == 6);
   REQUIRE(c.outcomes.size() == 3);
   double liquidations = 0;
   for (std::size_t i = 0; i < 6; ++i) {
     liquidations += a.outcomes[i].liquidations;
-    CHECK(std::memcmp(&a.outcomes[i].liquidated_notional, &b.outcomes[i].liquidated_notional, sizeof(double)) == 0);
-    CHECK(std::memcmp(&a.outcomes[i].conservation_residual, &b.outcomes[i].conservation_residual, sizeof(double)) == 0);
+    CHECK(std::memcmp(&a.outcomes[i].liquidated_notional, &b.outcomes[i].liquidated_notional,
+                      sizeof(double)) == 0);
+    CHECK(std::memcmp(&a.outcomes[i].conservation_residual, &b.outcomes[i].conservation_residual,
+                      sizeof(double)) == 0);
     CHECK(a.outcomes[i].asset_min_price_ratio == b.outcomes[i].asset_min_price_ratio);
-    if (i >= 3) CHECK(a.outcomes[i].asset_min_price_ratio == c.outcomes[i - 3].asset_min_price_ratio);
+    if (i >= 3)
+      CHECK(a.outcomes[i].asset_min_price_ratio == c.outcomes[i - 3].asset_min_price_ratio);
   }
   CHECK(liquidations > 0);
   REQUIRE(a.timeseries.size() == b.timeseries.size());

@@ -54,7 +54,8 @@ std::vector<std::vector<double>> simulate(const Scenario& sc, std::uint64_t seed
 }
 
 std::vector<double> slice(const std::vector<double>& v, std::size_t from, std::size_t to) {
-  return {v.begin() + static_cast<std::ptrdiff_t>(from), v.begin() + static_cast<std::ptrdiff_t>(to)};
+  return {v.begin() + static_cast<std::ptrdiff_t>(from),
+          v.begin() + static_cast<std::ptrdiff_t>(to)};
 }
 
 double mean(const std::vector<double>& v) {
@@ -184,7 +185,8 @@ TEST_CASE("Market.PriceProcess.SingularCorrelationMovesTogether") {
   Scenario sc = market(2, 500);
   sc.market.correlation = {{0.0, two_by_two(1.0), {}}};
   const auto r = simulate(sc);
-  for (std::size_t t = 0; t < r[0].size(); ++t) CHECK(r[0][t] == doctest::Approx(r[1][t]).epsilon(1e-9));
+  for (std::size_t t = 0; t < r[0].size(); ++t)
+    CHECK(r[0][t] == doctest::Approx(r[1][t]).epsilon(1e-9));
 }
 
 TEST_CASE("Market.PriceProcess.StudentTHasUnitVarianceFatJointTails") {
@@ -220,7 +222,8 @@ TEST_CASE("Market.PriceProcess.StudentTHasUnitVarianceFatJointTails") {
   const auto g = simulate(sc);
   const double m2 = moment(g[0], 2);
   CHECK(std::abs(moment(g[0], 4) / (m2 * m2) - 3.0) < 5.0 * std::sqrt(24.0 / n));
-  CHECK(std::abs(correlation(squares(g[0]), squares(g[1]))) < 5.0 / std::sqrt(static_cast<double>(n)));
+  CHECK(std::abs(correlation(squares(g[0]), squares(g[1]))) <
+        5.0 / std::sqrt(static_cast<double>(n)));
 }
 
 TEST_CASE("Market.PriceProcess.GarchRecursionAndPersistence") {
@@ -230,7 +233,8 @@ TEST_CASE("Market.PriceProcess.GarchRecursionAndPersistence") {
   sc.assets[0].process.garch = GarchSpec{alpha, beta, std::nullopt, {}};
   const RunPlan plan(sc);
   const double long_run = 0.8 * 0.8 * plan.dt_years;
-  CHECK(plan.market.volatility[0].params.long_run_variance() == doctest::Approx(long_run).epsilon(1e-12));
+  CHECK(plan.market.volatility[0].params.long_run_variance() ==
+        doctest::Approx(long_run).epsilon(1e-12));
 
   // The recursion, step by step, on the diffusive return.
   PriceProcess p(plan, 11);
@@ -278,7 +282,8 @@ TEST_CASE("Market.PriceProcess.GarchRecursionAndPersistence") {
   CHECK(std::abs(mean(r2) - long_run) < 5.0 * batch_se(mean_sq));
   // Volatility clustering: lag-1 autocorrelation of squared returns,
   // rho1 = alpha (1 - alpha beta - beta^2) / (1 - 2 alpha beta - beta^2) = 0.179.
-  const double rho1 = alpha * (1 - alpha * beta - beta * beta) / (1 - 2 * alpha * beta - beta * beta);
+  const double rho1 =
+      alpha * (1 - alpha * beta - beta * beta) / (1 - 2 * alpha * beta - beta * beta);
   auto acf = [&](std::size_t from, std::size_t to) { return acf1(slice(r2, from, to)); };
   const double rho1_hat = acf1(r2);
   INFO("lag-1 autocorrelation of squared returns " << rho1_hat << ", theory " << rho1);
@@ -296,9 +301,9 @@ TEST_CASE("Market.PriceProcess.JumpRatesSizesAndCommonJumps") {
   const int n = 100000;
   Scenario sc = market(5, n, 0.0);
   sc.market.jumps = {
-      {{0, 1}, 2.0, -0.05, 0.02, true, {}},   // common: one draw for both
-      {{2}, 4.0, 0.03, 0.01, false, {}},      // one asset
-      {{3, 4}, 3.0, -0.02, 0.0, false, {}},   // per asset: independent
+      {{0, 1}, 2.0, -0.05, 0.02, true, {}},  // common: one draw for both
+      {{2}, 4.0, 0.03, 0.01, false, {}},     // one asset
+      {{3, 4}, 3.0, -0.02, 0.0, false, {}},  // per asset: independent
   };
   const auto r = simulate(sc);
   auto jumped = [&](std::size_t k, std::size_t t) { return std::abs(r[k][t]) > 1e-12; };
@@ -314,7 +319,8 @@ TEST_CASE("Market.PriceProcess.JumpRatesSizesAndCommonJumps") {
   check_rate(3, 3.0);
   check_rate(4, 3.0);
   // Common jumps: the same steps, the same sizes.
-  for (std::size_t t = 0; t < r[0].size(); ++t) REQUIRE(r[0][t] == doctest::Approx(r[1][t]).epsilon(1e-12));
+  for (std::size_t t = 0; t < r[0].size(); ++t)
+    REQUIRE(r[0][t] == doctest::Approx(r[1][t]).epsilon(1e-12));
   // Mean jump per step: lambda * mean, sd sqrt(lambda (sd^2 + mean^2) / n) (compound Poisson).
   auto check_mean = [&](std::size_t k, double per_day, double m, double s) {
     const double lambda = per_day * sc.dt_s / 86400.0;

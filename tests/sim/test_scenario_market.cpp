@@ -15,18 +15,18 @@ namespace {
 
 // Lines 1-12: three assets and two groups; tests append from line 13 on.
 const std::string kMarketBase =
-    "exchange: {profile: binance}\n"                                       // 1
-    "groups:\n"                                                             // 2
-    "  crypto: [BTC, ETH]\n"                                                // 3
-    "  gold: [PAXG]\n"                                                      // 4
-    "assets:\n"                                                             // 5
-    "  BTC:\n"                                                              // 6
+    "exchange: {profile: binance}\n"
+    "groups:\n"
+    "  crypto: [BTC, ETH]\n"
+    "  gold: [PAXG]\n"
+    "assets:\n"
+    "  BTC:\n"
     "    {price: 90000, volatility: 0.5, tiers: [{floor: 0, max_leverage: 100, mmr: 0.005}]}\n"
-    "  ETH:\n"                                                              // 8
+    "  ETH:\n"
     "    {price: 3000, volatility: 0.7, tiers: [{floor: 0, max_leverage: 100, mmr: 0.005}]}\n"
-    "  PAXG:\n"                                                             // 10
+    "  PAXG:\n"
     "    {price: 4000, volatility: 0.15, tiers: [{floor: 0, max_leverage: 50, mmr: 0.01}]}\n"
-    "steps: 10\n";                                                          // 12
+    "steps: 10\n";
 
 Scenario load_text(const std::string& yaml) {
   TempDir tmp;
@@ -35,7 +35,8 @@ Scenario load_text(const std::string& yaml) {
 
 double rho(const Scenario& s, std::size_t regime, int a, int b) {
   const std::size_t n = s.assets.size();
-  return s.market.correlation[regime].matrix[static_cast<std::size_t>(a) * n + static_cast<std::size_t>(b)];
+  return s.market.correlation[regime]
+      .matrix[static_cast<std::size_t>(a) * n + static_cast<std::size_t>(b)];
 }
 
 }  // namespace
@@ -112,7 +113,8 @@ TEST_CASE("Scenario.Market.FullMatrixForm") {
 
 TEST_CASE("Scenario.Market.AssetKeys") {
   TempDir tmp;
-  tmp.write("depth.csv", "distance,bid_depth,ask_depth\n0.005,1e6,0.8e6\n0.01,2.5e6,2e6\n0.05,9e6,8e6\n");
+  tmp.write("depth.csv",
+            "distance,bid_depth,ask_depth\n0.005,1e6,0.8e6\n0.01,2.5e6,2e6\n0.05,9e6,8e6\n");
   const Scenario s = load_scenario(tmp.write("s.yaml", R"(exchange: {profile: binance}
 assets:
   BTC:
@@ -170,19 +172,30 @@ TEST_CASE("Scenario.Market.ResolvedTextReloads") {
 
 TEST_CASE("Scenario.Market.Error.NotPositiveSemiDefinite") {
   // BTC and ETH both 0.9 with PAXG but -0.9 with each other: impossible together.
-  expect_error(kMarketBase + "market:\n  correlation:\n    pairs: {BTC/ETH: -0.9, BTC/PAXG: 0.9, ETH/PAXG: 0.9}\n",
-               "15:5", "market.correlation: not a correlation matrix: not positive semi-definite (smallest eigenvalue -");
+  expect_error(
+      kMarketBase +
+          "market:\n  correlation:\n    pairs: {BTC/ETH: -0.9, BTC/PAXG: 0.9, ETH/PAXG: 0.9}\n",
+      "15:5",
+      "market.correlation: not a correlation matrix: not positive semi-definite (smallest "
+      "eigenvalue -");
   // In a regime, the regime's block is named.
-  expect_error(kMarketBase + "market:\n  regimes:\n    - from: 60\n      correlation:\n"
-                             "        default: -0.9\n",
-               "17:9", "market.regimes[0].correlation: not a correlation matrix: not positive semi-definite");
+  expect_error(
+      kMarketBase +
+          "market:\n  regimes:\n    - from: 60\n      correlation:\n"
+          "        default: -0.9\n",
+      "17:9",
+      "market.regimes[0].correlation: not a correlation matrix: not positive semi-definite");
 }
 
 TEST_CASE("Scenario.Market.Error.MatrixChecks") {
-  const std::string head = kMarketBase + "market:\n  correlation:\n    assets: [BTC, PAXG]\n    matrix:\n";
-  expect_error(head + "      - [1, 0.4]\n      - [0.3, 1]\n", "18:10", "not symmetric: PAXG/BTC is 0.3 but BTC/PAXG is 0.4");
-  expect_error(head + "      - [0.9, 0.4]\n      - [0.4, 1]\n", "17:10", "diagonal element BTC/BTC must be 1");
-  expect_error(head + "      - [1, 1.4]\n      - [1.4, 1]\n", "17:13", "expected a number in [-1, 1], got 1.4");
+  const std::string head =
+      kMarketBase + "market:\n  correlation:\n    assets: [BTC, PAXG]\n    matrix:\n";
+  expect_error(head + "      - [1, 0.4]\n      - [0.3, 1]\n", "18:10",
+               "not symmetric: PAXG/BTC is 0.3 but BTC/PAXG is 0.4");
+  expect_error(head + "      - [0.9, 0.4]\n      - [0.4, 1]\n", "17:10",
+               "diagonal element BTC/BTC must be 1");
+  expect_error(head + "      - [1, 1.4]\n      - [1.4, 1]\n", "17:13",
+               "expected a number in [-1, 1], got 1.4");
   expect_error(head + "      - [1, 0.4]\n", "17:7", "expected 2 rows");
   expect_error(head + "      - [1, 0.4]\n      - [1]\n", "18:9", "expected 2 numbers, got 1");
   expect_error(kMarketBase + "market:\n  correlation:\n    matrix: [[1]]\n", "15:5",
@@ -191,28 +204,39 @@ TEST_CASE("Scenario.Market.Error.MatrixChecks") {
 
 TEST_CASE("Scenario.Market.Error.PairsAndGroups") {
   const std::string head = kMarketBase + "market:\n  correlation:\n";
-  expect_error(head + "    pairs: {BTC/PAXGG: 0.4}\n", "15:13", "'PAXGG' is neither an asset nor a group (did you mean 'PAXG'?)");
+  expect_error(head + "    pairs: {BTC/PAXGG: 0.4}\n", "15:13",
+               "'PAXGG' is neither an asset nor a group (did you mean 'PAXG'?)");
   expect_error(head + "    pairs: {BTC-PAXG: 0.4}\n", "15:13", "expected a pair 'A/B'");
   expect_error(head + "    pairs: {crypto/BTC: 0.4}\n", "15:13", "asset 'BTC' is on both sides");
-  expect_error(head + "    pairs: {BTC/PAXG: -1.5}\n", "15:23", "expected a number in [-1, 1], got -1.5");
-  expect_error(head + "    groups: {cryptoo: 0.8}\n", "15:14", "unknown group 'cryptoo' (did you mean 'crypto'?)");
-  expect_error(head + "    default: 2\n", "15:14", "market.correlation.default: expected a number in [-1, 1], got 2");
+  expect_error(head + "    pairs: {BTC/PAXG: -1.5}\n", "15:23",
+               "expected a number in [-1, 1], got -1.5");
+  expect_error(head + "    groups: {cryptoo: 0.8}\n", "15:14",
+               "unknown group 'cryptoo' (did you mean 'crypto'?)");
+  expect_error(head + "    default: 2\n", "15:14",
+               "market.correlation.default: expected a number in [-1, 1], got 2");
   expect_error(head + "    defualt: 0.2\n", "15:5", "unknown key (did you mean 'default'?)");
 }
 
 TEST_CASE("Scenario.Market.Error.RegimesInnovationsJumps") {
   const std::string head = kMarketBase + "market:\n";
-  expect_error(head + "  regimes:\n    - {from: 600, correlation: {}}\n    - {from: 600, correlation: {}}\n",
-               "16:14", "strictly increasing");
-  expect_error(head + "  regimes:\n    - {from: 600}\n", "15:7", "missing required key 'correlation'");
+  expect_error(
+      head + "  regimes:\n    - {from: 600, correlation: {}}\n    - {from: 600, correlation: {}}\n",
+      "16:14", "strictly increasing");
+  expect_error(head + "  regimes:\n    - {from: 600}\n", "15:7",
+               "missing required key 'correlation'");
   expect_error(head + "  innovations: cauchy\n", "14:16", "expected one of: normal, student_t");
   expect_error(head + "  nu: 4\n", "14:7", "'nu' applies only to 'innovations: student_t'");
-  expect_error(head + "  innovations: student_t\n  nu: 2\n", "15:7", "expected a number > 2, got 2");
-  expect_error(head + "  jumps:\n    - {group: ai, rate_per_day: 1, mean: -0.1}\n", "15:15", "unknown group 'ai'");
-  expect_error(head + "  jumps:\n    - {assets: [BTC], group: crypto, rate_per_day: 1, mean: -0.1}\n", "15:23",
-               "give exactly one of 'assets' (a list) or 'group' (a name)");
-  expect_error(head + "  jumps:\n    - {assets: [BTC], rate_per_day: -1, mean: -0.1}\n", "15:37", "expected a number >= 0, got -1");
-  expect_error(head + "  jumps:\n    - {assets: [BTC], rate_per_day: 1}\n", "15:7", "missing required key 'mean'");
+  expect_error(head + "  innovations: student_t\n  nu: 2\n", "15:7",
+               "expected a number > 2, got 2");
+  expect_error(head + "  jumps:\n    - {group: ai, rate_per_day: 1, mean: -0.1}\n", "15:15",
+               "unknown group 'ai'");
+  expect_error(
+      head + "  jumps:\n    - {assets: [BTC], group: crypto, rate_per_day: 1, mean: -0.1}\n",
+      "15:23", "give exactly one of 'assets' (a list) or 'group' (a name)");
+  expect_error(head + "  jumps:\n    - {assets: [BTC], rate_per_day: -1, mean: -0.1}\n", "15:37",
+               "expected a number >= 0, got -1");
+  expect_error(head + "  jumps:\n    - {assets: [BTC], rate_per_day: 1}\n", "15:7",
+               "missing required key 'mean'");
 }
 
 TEST_CASE("Scenario.Market.Error.AssetKeys") {
@@ -222,24 +246,30 @@ TEST_CASE("Scenario.Market.Error.AssetKeys") {
                "needs 'omega' or the asset's 'volatility' > 0");
   expect_error(kBase + "    garch: {alpha: 0.1}\n", "9:5", "missing required key 'beta'");
   expect_error(kBase + "    index_coupling: 1.5\n", "9:21", "expected a number in [0, 1], got 1.5");
-  expect_error(kBase + "    book: {depth_class: huge}\n", "9:25", "expected one of: major, large_cap, mid_cap, small_cap");
+  expect_error(kBase + "    book: {depth_class: huge}\n", "9:25",
+               "expected one of: major, large_cap, mid_cap, small_cap");
   expect_error(kBase + "    book: {depth_curve: d.csv, beta: 1.5}\n", "9:32",
                "assets.BTC.book.beta: not used with 'depth_curve'");
-  expect_error(kBase + "    book: {depth_curve: missing.csv}\n", "9:25", "assets.BTC.book.depth_curve: cannot open");
+  expect_error(kBase + "    book: {depth_curve: missing.csv}\n", "9:25",
+               "assets.BTC.book.depth_curve: cannot open");
 }
 
 TEST_CASE("Scenario.Market.Error.DepthCurveFile") {
   TempDir tmp;
   auto check = [&](const std::string& csv, const std::string& where, const std::string& part) {
     tmp.write("d.csv", csv);
-    const std::string msg = error_of(tmp.write("s.yaml", kBase + "    book: {depth_curve: d.csv}\n"));
+    const std::string msg =
+        error_of(tmp.write("s.yaml", kBase + "    book: {depth_curve: d.csv}\n"));
     INFO("message: " << msg);
     CHECK(starts_with(msg, tmp.path("d.csv") + ":" + where + ": error: "));
     CHECK(contains(msg, part));
   };
-  check("distance,bid_depth,ask_depth\n0.01,1e6,1e6\n0.01,2e6,2e6\n", "3:1", "distances must be strictly increasing");
-  check("distance,bid_depth,ask_depth\n0.01,1e6,1e6\n0.02,1e6,2e6\n", "3:6", "column 'bid_depth': cumulative depth must increase");
+  check("distance,bid_depth,ask_depth\n0.01,1e6,1e6\n0.01,2e6,2e6\n", "3:1",
+        "distances must be strictly increasing");
+  check("distance,bid_depth,ask_depth\n0.01,1e6,1e6\n0.02,1e6,2e6\n", "3:6",
+        "column 'bid_depth': cumulative depth must increase");
   check("distance,bid_depth,ask_depth\n1.5,1e6,1e6\n", "2:1", "expected a distance in (0, 1)");
-  check("distance,bid_depth,ask_depth\n0.01,1e6,abc\n", "2:10", "column 'ask_depth': expected a number, got 'abc'");
+  check("distance,bid_depth,ask_depth\n0.01,1e6,abc\n", "2:10",
+        "column 'ask_depth': expected a number, got 'abc'");
   check("distance,bid,ask_depth\n", "1:10", "bid");
 }
