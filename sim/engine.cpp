@@ -19,9 +19,9 @@ Engine::Engine(const RunPlan& plan, PositionBook book, std::uint64_t price_seed,
     s.start_price = s.mark = s.peak_mark = s.prev_mark = s.prev_mid = f0;
     // Start the realised-vol EWMA at the base volatility, so w = 1 until volatility moves.
     s.ret2_ewma = a.book.vol_base_annual * a.book.vol_base_annual * plan_.dt_years;
+    s.vol_alpha = 1.0 - std::pow(0.5, sc_.dt_s / a.book.vol_halflife_s);
     assets_.push_back(std::move(s));
   }
-  vol_alpha_ = 1.0 - std::pow(0.5, sc_.dt_s / sc_.assets.front().book.vol_halflife_s);
   basis_alpha_ = 1.0 - std::pow(0.5, sc_.dt_s / sc_.exchange.mark.basis_halflife_s);
   const auto& traits = plan_.rules.front().traits();
   fee_rate_ = sc_.exchange.liquidation_fee;
@@ -143,7 +143,7 @@ void Engine::end_step(int t) {
     step_total += s.step_liquidated;
     const double mid = s.book.mid();
     const double r = std::log(mid / s.prev_mid);
-    s.ret2_ewma += vol_alpha_ * (r * r - s.ret2_ewma);
+    s.ret2_ewma += s.vol_alpha * (r * r - s.ret2_ewma);
     s.prev_mid = mid;
     s.basis_ewma += basis_alpha_ * ((mid - s.book.fundamental()) - s.basis_ewma);
     s.premium_sum += (s.mark - s.book.fundamental()) / s.book.fundamental();

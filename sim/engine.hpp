@@ -62,6 +62,7 @@ class Engine {
     double prev_mark = 0.0;           ///< mark at the end of the previous step
     double prev_mid = 0.0;            ///< mid at the end of the previous step
     double ret2_ewma = 0.0;           ///< EWMA of squared step log-returns of the mid
+    double vol_alpha = 0.0;           ///< EWMA weight per step (from the asset's vol_halflife)
     double basis_ewma = 0.0;          ///< EWMA of mid - index, USD (index_basis marks)
     double premium_sum = 0.0;         ///< sum of (mark - index)/index since the last funding
     int premium_steps = 0;
@@ -111,7 +112,6 @@ class Engine {
   double retained_ = 0.0;             ///< cash traders kept from closed positions, USD
   double initial_wealth_ = 0.0;
   double initial_open_interest_ = 0.0;
-  double vol_alpha_ = 0.0;
   double basis_alpha_ = 0.0;
   double funding_interval_s_ = 0.0;
   double next_funding_s_ = 0.0;

@@ -8,14 +8,17 @@ namespace cascade {
 
 void Engine::apply_funding(double intervals) {
   const FundingSpec& spec = sc_.exchange.funding;
-  const double interest = spec.interest * funding_interval_s_ / (8.0 * 3600.0);
   std::vector<double> pay(assets_.size());  // USD per base unit paid by longs (received by shorts)
   for (std::size_t k = 0; k < assets_.size(); ++k) {
     auto& s = assets_[k];
+    const MarginRule& rule = plan_.rules[k];
+    const auto& t = rule.traits();
     const double premium = s.premium_steps > 0 ? s.premium_sum / s.premium_steps : 0.0;
-    const double rate = std::clamp(
-        premium + std::clamp(interest - premium, -spec.interest_clamp, spec.interest_clamp),
-        -spec.cap, spec.cap);
+    const double i8 = spec.interest.value_or(t.funding_interest_8h);
+    const double c8 = spec.interest_clamp.value_or(t.funding_clamp_8h);
+    const double cap = spec.cap.value_or(rule.funding_cap());
+    const double f8 = premium + std::clamp(i8 - premium, -c8, c8);
+    const double rate = std::clamp(f8 * funding_interval_s_ / (8.0 * 3600.0), -cap, cap);
     pay[k] = rate * intervals * s.mark;
     s.premium_sum = 0.0;
     s.premium_steps = 0;

@@ -133,16 +133,16 @@ struct ReplaySpec {
   std::vector<std::vector<double>> prices;
 };
 
-/// Periodic funding (MODEL.md section 5 step 4): at each interval the rate
-/// clamp(premium + clamp(interest - premium, -interest_clamp, +interest_clamp), -cap, +cap), premium
-/// the time-average of (mark - index)/index over the interval, is paid by longs to shorts
-/// (negative: shorts to longs) on notional at mark, settled into margins.
+/// Periodic funding (MODEL.md section 5 step 4; docs/engine.md "Funding"). The rate of an
+/// interval is clamp((P + clamp(I8 - P, -C8, C8)) * interval/8h, -cap, cap), P the average premium
+/// (mark - index)/index over the interval; longs pay it (negative: shorts pay) on notional at
+/// mark, settled into margins. Unset values are the exchange profile's (docs/exchanges.md).
 struct FundingSpec {
   bool enabled = false;
-  double interval_s = 0.0;            ///< 0 = the profile's interval
-  double interest = 0.0001;           ///< per 8 h, scaled to the interval
-  double interest_clamp = 0.0005;     ///< clamp of (interest - premium)
-  double cap = 0.0075;                ///< max |rate| per interval
+  double interval_s = 0.0;                ///< 0 = the profile's interval
+  std::optional<double> interest;         ///< I8: interest component per 8 h
+  std::optional<double> interest_clamp;   ///< C8: clamp of (I8 - P) per 8 h
+  std::optional<double> cap;              ///< max |rate| per interval
 };
 
 /// Which price triggers liquidations and values positions.

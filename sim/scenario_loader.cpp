@@ -25,9 +25,9 @@ FundingSpec read_funding(const YamlValue& v) {
   FundingSpec f;
   if (const auto e = m.get("enabled")) f.enabled = e->boolean();
   f.interval_s = m.number("interval", f.interval_s, Range::non_negative());
-  f.interest = m.number("interest", f.interest, Range::between(-0.01, false, 0.01, false));
-  f.interest_clamp = m.number("interest_clamp", f.interest_clamp, Range::non_negative());
-  f.cap = m.number("cap", f.cap, Range::between(0.0, true, 1.0, false));
+  if (const auto i = m.get("interest")) f.interest = i->number(Range::between(-0.01, false, 0.01, false));
+  if (const auto c = m.get("interest_clamp")) f.interest_clamp = c->number(Range::non_negative());
+  if (const auto c = m.get("cap")) f.cap = c->number(Range::between(0.0, true, 1.0, false));
   return f;
 }
 
