@@ -30,7 +30,8 @@ struct Refused : std::runtime_error {
 };
 
 /// The shard headers ordered by shard index, after every check that needs no data.
-std::vector<std::pair<std::string, ResultsFile>> check_headers(const std::vector<std::string>& inputs) {
+std::vector<std::pair<std::string, ResultsFile>> check_headers(
+    const std::vector<std::string>& inputs) {
   std::vector<std::pair<std::string, ResultsFile>> shards;
   for (const auto& path : inputs) {
     ResultsFile h;
@@ -40,9 +41,10 @@ std::vector<std::pair<std::string, ResultsFile>> check_headers(const std::vector
       throw Refused(e.what());
     }
     if (!h.info.shard)
-      throw Refused(fmt::format("{} is not a shard file (no shard_index attribute: it was not "
-                                "written with --shard)",
-                                path));
+      throw Refused(
+          fmt::format("{} is not a shard file (no shard_index attribute: it was not "
+                      "written with --shard)",
+                      path));
     shards.emplace_back(path, std::move(h));
   }
   const auto& [first_path, first] = shards.front();
@@ -54,10 +56,11 @@ std::vector<std::pair<std::string, ResultsFile>> check_headers(const std::vector
           first_path, path, first.info.run_fingerprint, h.info.run_fingerprint));
     if (h.info.shard->count != first.info.shard->count ||
         h.info.shard->rows_total != first.info.shard->rows_total)
-      throw Refused(fmt::format("{} is shard {}/{} but {} is shard {}/{}: the run was split in "
-                                "different ways",
-                                first_path, first.info.shard->index, first.info.shard->count, path,
-                                h.info.shard->index, h.info.shard->count));
+      throw Refused(
+          fmt::format("{} is shard {}/{} but {} is shard {}/{}: the run was split in "
+                      "different ways",
+                      first_path, first.info.shard->index, first.info.shard->count, path,
+                      h.info.shard->index, h.info.shard->count));
   }
   const std::int32_t count = first.info.shard->count;
   std::map<std::int32_t, std::vector<std::string>> by_index;
@@ -71,17 +74,19 @@ std::vector<std::pair<std::string, ResultsFile>> check_headers(const std::vector
     if (!by_index.contains(k)) missing.push_back(k);
   if (!missing.empty()) {
     std::vector<std::string> given;
-    for (const auto& [index, files] : by_index) given.push_back(fmt::format("{} ({})", index, files[0]));
-    throw Refused(fmt::format("missing shard{} {} of {} (shard indices run from 0 to {}; given: {})",
-                              missing.size() == 1 ? "" : "s", fmt::join(missing, ", "), count,
-                              count - 1, fmt::join(given, ", ")));
+    for (const auto& [index, files] : by_index)
+      given.push_back(fmt::format("{} ({})", index, files[0]));
+    throw Refused(
+        fmt::format("missing shard{} {} of {} (shard indices run from 0 to {}; given: {})",
+                    missing.size() == 1 ? "" : "s", fmt::join(missing, ", "), count, count - 1,
+                    fmt::join(given, ", ")));
   }
   for (const auto& [path, h] : shards) {
     const ShardInfo& s = *h.info.shard;
     const RowRange expect = block_rows(s.rows_total, s.index, s.count);
     if (s.row_begin != expect.begin || s.row_end != expect.end)
-      throw Refused(fmt::format("{} holds rows [{}, {}) but shard {}/{} of {} rows is [{}, {})", path,
-                                s.row_begin, s.row_end, s.index, s.count, s.rows_total,
+      throw Refused(fmt::format("{} holds rows [{}, {}) but shard {}/{} of {} rows is [{}, {})",
+                                path, s.row_begin, s.row_end, s.index, s.count, s.rows_total,
                                 expect.begin, expect.end));
   }
   std::sort(shards.begin(), shards.end(), [](const auto& a, const auto& b) {
@@ -91,7 +96,8 @@ std::vector<std::pair<std::string, ResultsFile>> check_headers(const std::vector
 }
 
 bool same_positions(const RunResults& a, const RunResults& b) {
-  if (a.account_names != b.account_names || a.initial_positions.size() != b.initial_positions.size())
+  if (a.account_names != b.account_names ||
+      a.initial_positions.size() != b.initial_positions.size())
     return false;
   for (std::size_t i = 0; i < a.initial_positions.size(); ++i)
     for (const auto& c : kPositionColumns) {
@@ -137,8 +143,9 @@ int command_merge(const MergeArgs& args, std::ostream& out, std::ostream& err) {
       for (std::size_t i = 0; i < part.results.outcomes.size(); ++i) {
         const auto& o = part.results.outcomes[i];
         if (o.point * part.info.paths + o.path != s.row_begin + static_cast<std::int64_t>(i))
-          throw Refused(fmt::format("{}: row {} is (point {}, path {}), not row {} of the grid", path,
-                                    i, o.point, o.path, s.row_begin + static_cast<std::int64_t>(i)));
+          throw Refused(fmt::format("{}: row {} is (point {}, path {}), not row {} of the grid",
+                                    path, i, o.point, o.path,
+                                    s.row_begin + static_cast<std::int64_t>(i)));
       }
       if (s.index == 0) {
         merged = std::move(part);
@@ -146,9 +153,10 @@ int command_merge(const MergeArgs& args, std::ostream& out, std::ostream& err) {
       }
       if (part.info.scenario_yaml != merged.info.scenario_yaml ||
           !same_positions(part.results, merged.results))
-        throw Refused(fmt::format("{} and {} differ in their scenario or initial book although "
-                                  "their run_fingerprint agrees",
-                                  shards.front().first, path));
+        throw Refused(
+            fmt::format("{} and {} differ in their scenario or initial book although "
+                        "their run_fingerprint agrees",
+                        shards.front().first, path));
       append_rows(merged.results, std::move(part.results));
     }
   } catch (const Refused& e) {

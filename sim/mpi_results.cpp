@@ -39,8 +39,7 @@ class Reader {
  public:
   explicit Reader(const std::vector<char>& bytes) : bytes_(bytes) {}
   template <class T>
-  requires std::is_trivially_copyable_v<T>
-  T get() {
+  requires std::is_trivially_copyable_v<T> T get() {
     T v;
     std::memcpy(&v, take(sizeof v), sizeof v);
     return v;
@@ -129,14 +128,17 @@ RankRows deserialize_rows(const std::vector<char>& bytes) {
             e.*field = in.get<T>();
           },
           c.field);
-  if (!in.done()) throw std::runtime_error("malformed block of rows from an MPI rank (trailing bytes)");
+  if (!in.done())
+    throw std::runtime_error("malformed block of rows from an MPI rank (trailing bytes)");
   return rank;
 }
 
 void append_rows(RunResults& into, RunResults&& more) {
-  if (into.outcomes.empty()) into.outcomes = std::move(more.outcomes);
-  else into.outcomes.insert(into.outcomes.end(), std::make_move_iterator(more.outcomes.begin()),
-                            std::make_move_iterator(more.outcomes.end()));
+  if (into.outcomes.empty())
+    into.outcomes = std::move(more.outcomes);
+  else
+    into.outcomes.insert(into.outcomes.end(), std::make_move_iterator(more.outcomes.begin()),
+                         std::make_move_iterator(more.outcomes.end()));
   into.timeseries.insert(into.timeseries.end(), std::make_move_iterator(more.timeseries.begin()),
                          std::make_move_iterator(more.timeseries.end()));
   into.events.insert(into.events.end(), more.events.begin(), more.events.end());

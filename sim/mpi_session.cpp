@@ -101,7 +101,9 @@ std::vector<std::vector<char>> gather(const Session& session, const std::vector<
   std::vector<char> buffer;
   for (long long r = 0; r < rounds; ++r) {
     const long long offset = r * chunk;
-    const auto part = [&](long long n) { return static_cast<int>(std::clamp(n - offset, 0LL, chunk)); };
+    const auto part = [&](long long n) {
+      return static_cast<int>(std::clamp(n - offset, 0LL, chunk));
+    };
     int total = 0;
     for (std::size_t k = 0; k < out.size(); ++k) {
       counts[k] = part(sizes[k]);

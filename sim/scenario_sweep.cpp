@@ -51,8 +51,9 @@ SweepSpec read_sweep(const YamlValue& v) {
     const YamlMap p = item.map({"key", "keys", "values"});
     if (p.has("key") == p.has("keys"))
       throw InputError(p.has("keys") ? p.key_loc("keys") : item.where(),
-                       item.path() + ": give exactly one of 'key' (a scenario key) or 'keys' "
-                                     "(a list of keys that take the values together)");
+                       item.path() +
+                           ": give exactly one of 'key' (a scenario key) or 'keys' "
+                           "(a list of keys that take the values together)");
     SweepAxisSpec axis;
     if (const auto k = p.get("key")) read_key(*k, axis);
     if (const auto ks = p.get("keys")) {
@@ -62,8 +63,8 @@ SweepSpec read_sweep(const YamlValue& v) {
     }
     for (std::size_t i = 0; i < axis.keys.size(); ++i) {
       const std::string canon = canonical_sweep_key(axis.keys[i]);
-      const auto it = std::find_if(seen.begin(), seen.end(),
-                                   [&](const auto& s) { return s.first == canon; });
+      const auto it =
+          std::find_if(seen.begin(), seen.end(), [&](const auto& s) { return s.first == canon; });
       if (it != seen.end())
         throw InputError(axis.key_locs[i],
                          fmt::format("{}: key '{}' is swept twice (first at line {})", item.path(),

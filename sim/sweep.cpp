@@ -161,9 +161,10 @@ std::string sweep_key_problem(const std::string& key) {
   for (char c : key)
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.' && c != '[' &&
         c != ']')
-      return fmt::format("'{}' is not a scenario key (unexpected '{}'; keys are written "
-                         "like assets.BTC.tiers[1].mmr)",
-                         key, c);
+      return fmt::format(
+          "'{}' is not a scenario key (unexpected '{}'; keys are written "
+          "like assets.BTC.tiers[1].mmr)",
+          key, c);
   const auto segs = split_key(key);
   if (std::any_of(segs.begin(), segs.end(), [](const std::string& s) { return s.empty(); }))
     return fmt::format("'{}' is not a scenario key (empty key between dots)", key);
@@ -237,8 +238,8 @@ SweepSpec parse_sweep_arguments(const std::vector<std::string>& params,
       const auto it =
           std::find_if(seen.begin(), seen.end(), [&](const auto& s) { return s.first == canon; });
       if (it != seen.end())
-        throw InputError(at, fmt::format("{}: key is swept twice (also in --param {})", k.text,
-                                         it->second));
+        throw InputError(
+            at, fmt::format("{}: key is swept twice (also in --param {})", k.text, it->second));
       seen.emplace_back(canon, n);
       axis.keys.push_back(k.text);
       axis.key_locs.push_back(at);
@@ -297,7 +298,8 @@ std::vector<std::string> point_overrides(const SweepSpec& spec, std::int64_t poi
   std::vector<std::string> out;
   const auto idx = spec.indices(point);
   for (std::size_t a = 0; a < spec.axes.size(); ++a)
-    for (const auto& key : spec.axes[a].keys) out.push_back(key + "=" + spec.axes[a].values[idx[a]]);
+    for (const auto& key : spec.axes[a].keys)
+      out.push_back(key + "=" + spec.axes[a].values[idx[a]]);
   return out;
 }
 
@@ -373,8 +375,9 @@ std::string run_fingerprint(const SweepJob& job, const std::string& cascade_vers
 ShardSelector parse_shard(const std::string& text) {
   const std::size_t slash = text.find('/');
   const auto fail = [&](int col, const std::string& msg) -> ShardSelector {
-    throw InputError({"--shard", 1, col},
-                     fmt::format("expected i/n with 0 <= i < n (e.g. 0/4), got '{}': {}", text, msg));
+    throw InputError(
+        {"--shard", 1, col},
+        fmt::format("expected i/n with 0 <= i < n (e.g. 0/4), got '{}': {}", text, msg));
   };
   if (slash == std::string::npos) return fail(1, "no '/'");
   const std::string i = text.substr(0, slash), n = text.substr(slash + 1);

@@ -53,8 +53,8 @@ std::string sweep_block_override(const SweepSpec& spec);
 struct SweepJob {
   std::string scenario_path;
   std::vector<std::string> overrides;  ///< --set (plus --paths/--seed), applied to every point
-  Scenario base;                       ///< the scenario with the sweep block; its resolved_yaml is the file's
-  SweepSpec spec;                      ///< empty for a plain run
+  Scenario base;   ///< the scenario with the sweep block; its resolved_yaml is the file's
+  SweepSpec spec;  ///< empty for a plain run
   std::int64_t points() const noexcept { return spec.points(); }
   std::int64_t rows() const noexcept { return points() * base.paths; }
 };

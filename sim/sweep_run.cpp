@@ -1,15 +1,15 @@
 #include "sim/sweep_run.hpp"
 
-#include <chrono>
-#include <mutex>
-#include <optional>
-#include <filesystem>
-#include <thread>
-
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
+
+#include <chrono>
+#include <filesystem>
+#include <mutex>
+#include <optional>
+#include <thread>
 
 #include "cascade/version.hpp"
 #include "sim/inspect.hpp"
@@ -74,16 +74,18 @@ void print_run_summary(std::ostream& out, const Scenario& sc, const RunResults& 
   fmt::print(out, "  liquidated notional per path: median {}, p95 {}\n",
              format_quantity(percentile(liq, 0.5), "USD"),
              format_quantity(percentile(liq, 0.95), "USD"));
-  fmt::print(out, "  deepest cascade: {} rounds in one step; longs {:.0f}% of liquidated notional\n",
+  fmt::print(out,
+             "  deepest cascade: {} rounds in one step; longs {:.0f}% of liquidated notional\n",
              depth, total > 0 ? 100.0 * longs / total : 0.0);
   std::string shares;
   for (std::size_t k = 0; k < sc.assets.size(); ++k)
     shares += fmt::format("{}{} {:.0f}%", k ? ", " : "", sc.assets[k].name,
                           total > 0 ? 100.0 * by_asset[k] / total : 0.0);
   fmt::print(out, "  share by asset: {}\n", shares);
-  fmt::print(out, "  insurance fund min (median): {}; bad debt (p95): {}\n",
-             format_quantity(percentile(column(rows, &PathOutcome::insurance_fund_min), 0.5), "USD"),
-             format_quantity(percentile(column(rows, &PathOutcome::bad_debt), 0.95), "USD"));
+  fmt::print(
+      out, "  insurance fund min (median): {}; bad debt (p95): {}\n",
+      format_quantity(percentile(column(rows, &PathOutcome::insurance_fund_min), 0.5), "USD"),
+      format_quantity(percentile(column(rows, &PathOutcome::bad_debt), 0.95), "USD"));
 }
 
 /// One line per point: the swept values and the main outcomes' percentiles.
@@ -115,10 +117,10 @@ void print_sweep_summary(std::ostream& out, const SweepJob& job, const RunResult
     for (std::size_t a = 0; a < heads.size(); ++a)
       fmt::print(out, "  {:>{}}", job.spec.axes[a].values[idx[a]], widths[a]);
     const auto liq = column(rows, &PathOutcome::liquidated_notional);
-    fmt::print(out, "{:>14}{:>14}{:>12}\n", format_quantity(percentile(liq, 0.5), "USD"),
-               format_quantity(percentile(liq, 0.95), "USD"),
-               format_quantity(percentile(column(rows, &PathOutcome::max_cascade_depth), 0.5),
-                               "rounds"));
+    fmt::print(
+        out, "{:>14}{:>14}{:>12}\n", format_quantity(percentile(liq, 0.5), "USD"),
+        format_quantity(percentile(liq, 0.95), "USD"),
+        format_quantity(percentile(column(rows, &PathOutcome::max_cascade_depth), 0.5), "rounds"));
   }
 }
 
@@ -140,8 +142,8 @@ RunInfo make_info(const SweepJob& job, const Scenario& point0, const RunArgs& ar
 }
 
 struct LoadedPoints {
-  Scenario point0;              ///< for the file's layout and /positions/initial
-  std::vector<Scenario> points; ///< the points the rows touch, from first_point on
+  Scenario point0;               ///< for the file's layout and /positions/initial
+  std::vector<Scenario> points;  ///< the points the rows touch, from first_point on
   std::int32_t first_point = 0;
 };
 
@@ -181,7 +183,8 @@ LoadedPoints load_points(const SweepJob& job, RowRange rows, int threads) {
   throw_if_interrupted();
   if (failure) throw *failure;
   for (std::int64_t p = first; p <= last; ++p)
-    out.points.push_back(p == 0 ? out.point0 : std::move(*kept[static_cast<std::size_t>(p - first)]));
+    out.points.push_back(p == 0 ? out.point0
+                                : std::move(*kept[static_cast<std::size_t>(p - first)]));
   return out;
 }
 
@@ -226,7 +229,8 @@ int execute_job(const SweepJob& job, const RunArgs& args, const std::optional<Sh
     err << e.what() << "\n";
     return 2;
   } catch (const Interrupted&) {
-    err << "\ncascade " << command << ": interrupted; no results written to " << args.output << "\n";
+    err << "\ncascade " << command << ": interrupted; no results written to " << args.output
+        << "\n";
     return 1;
   }
   const Scenario& point0 = loaded.point0;
@@ -277,7 +281,8 @@ int execute_job(const SweepJob& job, const RunArgs& args, const std::optional<Sh
     results = std::move(local.rows);
   }
   if (local.status == RankStatus::Interrupted) {
-    err << "\ncascade " << command << ": interrupted; no results written to " << args.output << "\n";
+    err << "\ncascade " << command << ": interrupted; no results written to " << args.output
+        << "\n";
     return 1;
   }
   if (local.status == RankStatus::Failed) {
@@ -289,10 +294,12 @@ int execute_job(const SweepJob& job, const RunArgs& args, const std::optional<Sh
     describe_initial_book(point0, 0, results);
     RunInfo info = make_info(job, point0, args);
     if (shard)
-      info.shard = ShardInfo{shard->index, shard->count, mine_shard.begin, mine_shard.end, all_rows};
+      info.shard =
+          ShardInfo{shard->index, shard->count, mine_shard.begin, mine_shard.end, all_rows};
     write_results(args.output, info, results, args.force);
   } catch (const Interrupted&) {
-    err << "\ncascade " << command << ": interrupted; no results written to " << args.output << "\n";
+    err << "\ncascade " << command << ": interrupted; no results written to " << args.output
+        << "\n";
     return 1;
   } catch (const std::exception& e) {
     err << "cascade " << command << ": error: " << e.what() << "\n";

@@ -17,7 +17,8 @@
 namespace cascade {
 
 struct SweepAxisSpec {
-  std::vector<std::string> keys;      ///< dotted scenario keys, e.g. "assets.FET.population.leverage_mean"
+  std::vector<std::string>
+      keys;  ///< dotted scenario keys, e.g. "assets.FET.population.leverage_mean"
   std::vector<SourceLoc> key_locs;    ///< where each key was written (file or `--param:N:COL`)
   std::vector<std::string> values;    ///< value texts as written, one per point of this axis
   std::vector<double> numbers;        ///< the same values as numbers

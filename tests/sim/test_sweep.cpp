@@ -87,8 +87,9 @@ TEST_CASE("Sweep.Points.ValuesCheckedLikeFileValues") {
   CHECK(job.rows() == 6);
   CHECK(load_point(job, 0, nullptr).assets[0].population->leverage_mean == 2.0);
   const auto msg = error_message([&] { load_point(job, 1, nullptr); });
-  CHECK(starts_with(msg, "--values:1:4: error: assets.AIX.population.leverage_mean: expected a "
-                         "number >= 1, got 0.5"));
+  CHECK(starts_with(msg,
+                    "--values:1:4: error: assets.AIX.population.leverage_mean: expected a "
+                    "number >= 1, got 0.5"));
   CHECK(contains(msg, "(sweep point 1: assets.AIX.population.leverage_mean=0.5)"));
 
   const SweepSpec typo = parse_sweep_arguments({"assets.AIX.population.levrage_mean"}, {"2"});
@@ -109,10 +110,11 @@ TEST_CASE("Sweep.Points.LayoutMustAgree") {
 
 TEST_CASE("Sweep.Block.ReadFromTheScenarioAndWrittenIntoIt") {
   TempDir tmp;
-  const std::string file = tmp.write(
-      "s.yaml", kScenario + "sweep:\n  params:\n    - {key: assets.AIX.population.leverage_mean, "
-                            "values: [2, 5]}\n    - keys: [assets.AIX.price, assets.BIX.price]\n"
-                            "      values: [1.5, 2.5, 3.5]\n");
+  const std::string file =
+      tmp.write("s.yaml", kScenario +
+                              "sweep:\n  params:\n    - {key: assets.AIX.population.leverage_mean, "
+                              "values: [2, 5]}\n    - keys: [assets.AIX.price, assets.BIX.price]\n"
+                              "      values: [1.5, 2.5, 3.5]\n");
   const SweepJob job = prepare_sweep_job(file, {}, nullptr, true);
   REQUIRE(job.spec.axes.size() == 2);
   CHECK(job.points() == 6);
@@ -145,8 +147,9 @@ TEST_CASE("Sweep.Block.ErrorsAreLocated") {
   expect_error(kBase + "sweep:\n  params: []\n", "10:11", "non-empty list");
   expect_error(kBase + "sweep:\n  params:\n    - {kee: a.b, values: [1]}\n", "11:8",
                "unknown key (did you mean 'key'?)");
-  expect_error(kBase + "sweep:\n  params:\n    - {key: a.b, values: [1]}\n    - {key: a.b, values: [2]}\n",
-               "12:13", "swept twice");
+  expect_error(
+      kBase + "sweep:\n  params:\n    - {key: a.b, values: [1]}\n    - {key: a.b, values: [2]}\n",
+      "12:13", "swept twice");
 }
 
 TEST_CASE("Sweep.Shards.ContiguousBlocksCoverEveryRowOnce") {
