@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "models/margin_rule.hpp"
 #include "sim/scenario.hpp"
 
 namespace cascade::testing {
@@ -97,6 +98,32 @@ inline Scenario sampled_shock(int paths) {
   sc.shocks = {s};
   sc.output.events = true;
   sc.output.timeseries_paths = {0, 2};
+  return sc;
+}
+
+/// The whale fixture: one AIX asset on a 60,000 USD book; the index gaps from 2.0 to 1.9 and
+/// stays; a whale long (liquidation price 1.92) whose liquidation drags the mark through a
+/// small long's price (1.88) in the next round.
+inline Scenario whale_and_minnow() {
+  Scenario sc;
+  sc.file = "fixture";
+  sc.steps = 2;
+  sc.dt_s = 60.0;
+  sc.exchange.insurance_fund_usd = 1e9;
+  sc.assets = {aix_asset("AIX", 2.0, 60000.0)};
+  sc.replay = ReplaySpec{"fixture.csv", {{2.0}, {1.9}, {1.9}}};
+  sc.accounts = {{"whale", std::nullopt}, {"small", std::nullopt}};
+  const BinanceTiers rule(sc.assets[0].tiers);
+  auto with_lp = [&](int account, double size, double lp) {
+    // Margin for a long of `size` at 2.0 whose liquidation price is `lp`, found by bisection.
+    double lo = 0.0, hi = size * 2.0;
+    for (int i = 0; i < 200; ++i) {
+      const double m = 0.5 * (lo + hi);
+      (rule.liquidation_price({1, size, 2.0, m}) > lp ? lo : hi) = m;
+    }
+    return PositionSpec{account, 0, 1, size, 2.0, hi, false, 0};
+  };
+  sc.positions = {with_lp(0, 284000.0, 1.92), with_lp(1, 1000.0, 1.88)};
   return sc;
 }
 

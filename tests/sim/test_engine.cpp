@@ -208,25 +208,7 @@ TEST_CASE("Engine.Conservation.ResidualIsRoundingOnly") {
 TEST_CASE("Engine.Cascade.MaxRoundsDefersTheRest") {
   // A whale's liquidation pushes the mark through a second position's price: round 2 of the
   // same step normally, the first round of the next step when only one round is allowed.
-  Scenario sc;
-  sc.file = "fixture";
-  sc.steps = 2;
-  sc.dt_s = 60.0;
-  sc.exchange.insurance_fund_usd = 1e9;
-  sc.assets = {aix_asset("AIX", 2.0, 60000.0)};
-  sc.replay = ReplaySpec{"fixture.csv", {{2.0}, {1.9}, {1.9}}};
-  sc.accounts = {{"whale", std::nullopt}, {"small", std::nullopt}};
-  const BinanceTiers rule(sc.assets[0].tiers);
-  auto with_lp = [&](int account, double size, double lp) {
-    // Margin for a long of `size` at 2.0 whose liquidation price is `lp`, found by bisection.
-    double lo = 0.0, hi = size * 2.0;
-    for (int i = 0; i < 200; ++i) {
-      const double m = 0.5 * (lo + hi);
-      (rule.liquidation_price({1, size, 2.0, m}) > lp ? lo : hi) = m;
-    }
-    return PositionSpec{account, 0, 1, size, 2.0, hi, false, 0};
-  };
-  sc.positions = {with_lp(0, 284000.0, 1.92), with_lp(1, 1000.0, 1.88)};
+  Scenario sc = whale_and_minnow();
   const EngineRun full = run_engine(sc);
   REQUIRE(full.events.size() == 2);
   CHECK(full.events[0].step == 1);

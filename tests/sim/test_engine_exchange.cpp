@@ -176,24 +176,7 @@ TEST_CASE("Engine.Funding.PremiumDrivesTheRateAndCapBinds") {
 TEST_CASE("Engine.Mark.IndexBasisIgnoresTheWick") {
   // The whale of Engine.Cascade.MaxRoundsDefersTheRest: with marks from the book its fill drags
   // a second position down in round 2; an index-based mark does not follow the wick.
-  Scenario sc;
-  sc.file = "fixture";
-  sc.steps = 2;
-  sc.dt_s = 60.0;
-  sc.exchange.insurance_fund_usd = 1e9;
-  sc.assets = {aix_asset("AIX", 2.0, 60000.0)};
-  sc.replay = ReplaySpec{"fixture.csv", {{2.0}, {1.9}, {1.9}}};
-  sc.accounts = {{"whale", std::nullopt}, {"small", std::nullopt}};
-  const MarginRule rule(Profile::Binance, sc.assets[0].tiers);
-  auto with_lp = [&](int account, double size, double lp) {
-    double lo = 0.0, hi = size * 2.0;
-    for (int i = 0; i < 200; ++i) {
-      const double m = 0.5 * (lo + hi);
-      (rule.liquidation_price({1, size, 2.0, m}) > lp ? lo : hi) = m;
-    }
-    return PositionSpec{account, 0, 1, size, 2.0, hi, false, 0};
-  };
-  sc.positions = {with_lp(0, 284000.0, 1.92), with_lp(1, 1000.0, 1.88)};
+  Scenario sc = whale_and_minnow();
   const Run book_marks = run(sc);
   CHECK(book_marks.events.size() == 2);
   sc.exchange.mark.kind = MarkKind::IndexBasis;
