@@ -39,6 +39,25 @@ struct DepthCurveSpec {
   DepthCurve curve;
 };
 
+/// One row of an empirical leverage distribution (`population.leverage_table`).
+struct LeverageRow {
+  double leverage = 1.0;  ///< x, >= 1
+  double weight = 1.0;    ///< relative frequency, > 0 (rows need not sum to 1)
+};
+
+/// How the accounts of a population answer a margin call (MODEL.md section 7, docs/agents.md).
+/// The call goes out when the margin ratio MM/equity of an isolated position reaches
+/// `warning_ratio`; the account then tops up, reduces or ignores it (one draw per call).
+struct MarginCallSpec {
+  double warning_ratio = 0.8;        ///< margin ratio MM/equity of the call, (0, 1)
+  double top_up_probability = 0.0;   ///< probability of a top-up
+  double top_up_amount = 0.5;        ///< a top-up adds this fraction of the current margin
+  double wallet = 1.0;               ///< top-ups in total at most wallet x the initial margin
+  double reduce_probability = 0.0;   ///< probability of a reduce (top_up + reduce <= 1)
+  double reduce_fraction = 0.5;      ///< share of the position a reduce closes, (0, 1]
+  SourceLoc loc;
+};
+
 /// A simple sampled population of leveraged positions on one asset (MODEL.md section 7).
 struct PopulationSpec {
   int count = 0;                       ///< positions per path
@@ -50,6 +69,49 @@ struct PopulationSpec {
   double entry_spread = 0.02;          ///< sd of log(entry/start price)
   double cross_share = 0.0;            ///< fraction of positions held in cross-margin accounts
   SourceLoc loc;                       ///< where the block was written
+  /// Empirical leverage distribution; non-empty: replaces the lognormal (still capped by tier).
+  std::vector<LeverageRow> leverage_table;
+  /// > 0: positions were opened uniformly over the past `entry_days` days, at the price of a
+  /// Brownian path back from the start price (asset volatility, `entry_trend`); replaces
+  /// entry_spread (docs/agents.md).
+  double entry_days = 0.0;
+  double entry_trend = 0.0;            ///< drift of the past log price, per year (+: prices rose)
+  double stop_share = 0.0;             ///< fraction of isolated positions with a stop-loss
+  double stop_distance = 0.05;         ///< median stop distance, fraction of entry
+  double stop_dispersion = 0.0;        ///< sigma of log stop distance
+  std::optional<MarginCallSpec> margin_call;  ///< absent: nobody answers margin calls
+  double arrivals_per_day = 0.0;       ///< new positions per day (Poisson), opened at the mark
+};
+
+/// A token unlock (MODEL.md section 7): `fraction_of_supply` x the asset's start supply is
+/// created at `at` for `recipient`, who sells `sell_fraction` of it as a TWAP over
+/// [at, at + sell_over). An optional pre-unlock drift moves the index by log(1 + pre_drift)
+/// spread over [at - pre_drift_over, at) (traders front-running the unlock).
+struct UnlockSpec {
+  int asset = 0;
+  double at_s = 0.0;
+  double fraction_of_supply = 0.0;  ///< of assets.X.supply, (0, 1]
+  double sell_fraction = 1.0;       ///< share of the unlocked tokens sold, [0, 1]
+  double sell_over_s = 0.0;         ///< TWAP window, s; 0 = all in the step containing `at`
+  std::string recipient = "unlock"; ///< label (team, investors, ecosystem, ...)
+  double pre_drift = 0.0;           ///< relative index move before the unlock, > -1
+  double pre_drift_over_s = 0.0;    ///< s
+  SourceLoc loc;
+};
+
+/// Spot traders who react to the market (MODEL.md section 7): panic sellers sell a token
+/// inventory, dip buyers spend a cash budget, at a rate that grows with the drawdown of the mark
+/// from its running peak and moves with realised volatility (docs/agents.md).
+enum class FlowKind { PanicSell, DipBuy };
+struct FlowSpec {
+  FlowKind kind = FlowKind::PanicSell;
+  std::vector<int> assets;             ///< asset indices (a group expanded); each has its own budget
+  double drawdown = 0.05;              ///< flows start at this drawdown, fraction
+  double full_drawdown = 0.2;          ///< ... and reach full rate here, fraction (> drawdown)
+  double volatility_sensitivity = 0.0; ///< rate x max(0, 1 + sens x (vol/vol_base - 1))
+  double rate_usd_per_hour = 0.0;      ///< at full intensity, USD per hour
+  double budget_usd = 0.0;             ///< panic: inventory (USD at the start price); dip: cash
+  SourceLoc loc;
 };
 
 struct AssetSpec {
@@ -62,6 +124,7 @@ struct AssetSpec {
   SourceLoc loc;
   double index_coupling = 0.0;  ///< fraction of the book's impact that leaks into the index, [0, 1]
   std::optional<DepthCurveSpec> depth_curve;  ///< L2 depth curve instead of the power law
+  std::optional<double> supply;  ///< circulating supply at the start, base units (unlocks need it)
 };
 
 /// A named set of assets (`groups:`), for shocks, jumps and correlation defaults.
@@ -192,6 +255,8 @@ struct Scenario {
   OutputSpec output;
   std::vector<GroupSpec> groups;  ///< `groups:`, sorted by name
   MarketSpec market;
+  std::vector<UnlockSpec> unlocks;  ///< `unlocks:` (docs/agents.md)
+  std::vector<FlowSpec> flows;      ///< `flows:`, panic sellers and dip buyers
 
   int asset_index(const std::string& n) const {
     for (std::size_t k = 0; k < assets.size(); ++k)

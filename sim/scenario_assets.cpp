@@ -124,10 +124,49 @@ GarchSpec read_garch(const YamlValue& v, double volatility) {
   return g;
 }
 
+/// `population.leverage_table`: rows `{leverage, weight}` (an empirical distribution).
+std::vector<LeverageRow> read_leverage_table(const YamlValue& v) {
+  std::vector<LeverageRow> rows;
+  const std::vector<YamlValue> items = v.list();
+  if (items.empty()) v.fail("expected a non-empty list of {leverage, weight} rows");
+  for (const YamlValue& item : items) {
+    const YamlMap m = item.map({"leverage", "weight"});
+    LeverageRow r;
+    r.leverage = m.need("leverage").number(Range::at_least(1.0));
+    r.weight = m.number("weight", r.weight, Range::positive());
+    rows.push_back(r);
+  }
+  return rows;
+}
+
+/// `population.margin_call` (docs/agents.md).
+MarginCallSpec read_margin_call(const YamlValue& v) {
+  const YamlMap m = v.map({"warning_ratio", "top_up", "top_up_amount", "wallet", "reduce",
+                           "reduce_fraction"});
+  MarginCallSpec c;
+  c.loc = v.where();
+  c.warning_ratio =
+      m.number("warning_ratio", c.warning_ratio, Range::between(0.0, true, 1.0, true));
+  c.top_up_probability = m.number("top_up", c.top_up_probability, Range::between(0.0, false, 1.0, false));
+  c.top_up_amount = m.number("top_up_amount", c.top_up_amount, Range::positive());
+  c.wallet = m.number("wallet", c.wallet, Range::non_negative());
+  c.reduce_probability = m.number("reduce", c.reduce_probability, Range::between(0.0, false, 1.0, false));
+  c.reduce_fraction =
+      m.number("reduce_fraction", c.reduce_fraction, Range::between(0.0, true, 1.0, false));
+  if (c.top_up_probability + c.reduce_probability > 1.0)
+    throw InputError(m.key_loc("reduce"),
+                     fmt::format("{}: top_up + reduce must be <= 1 (got {} + {}); the rest ignore "
+                                 "the call",
+                                 v.path(), c.top_up_probability, c.reduce_probability));
+  return c;
+}
+
 PopulationSpec read_population(const YamlValue& v) {
   const YamlMap m = v.map({"count", "long_share", "leverage_mean", "leverage_dispersion",
                            "notional_median", "notional_dispersion", "entry_spread",
-                           "cross_share"});
+                           "cross_share", "leverage_table", "entry_days", "entry_trend",
+                           "stop_share", "stop_distance", "stop_dispersion", "margin_call",
+                           "arrivals_per_day"});
   PopulationSpec p;
   p.count = static_cast<int>(m.need("count").integer(0, std::numeric_limits<int>::max()));
   p.long_share = m.number("long_share", p.long_share, Range::between(0.0, false, 1.0, false));
@@ -140,6 +179,31 @@ PopulationSpec read_population(const YamlValue& v) {
   p.entry_spread = m.number("entry_spread", p.entry_spread, Range::non_negative());
   p.cross_share = m.number("cross_share", p.cross_share, Range::between(0.0, false, 1.0, false));
   p.loc = v.where();
+  if (const auto t = m.get("leverage_table")) {
+    for (const char* other : {"leverage_mean", "leverage_dispersion"})
+      if (m.has(other))
+        throw InputError(m.key_loc(other),
+                         fmt::format("{}: not used with 'leverage_table' (the table is the "
+                                     "leverage distribution)",
+                                     key_path(v.path(), other)));
+    p.leverage_table = read_leverage_table(*t);
+  }
+  p.entry_days = m.number("entry_days", p.entry_days, Range::non_negative());
+  p.entry_trend = m.number("entry_trend", p.entry_trend);
+  if (m.has("entry_days") && m.has("entry_spread"))
+    throw InputError(m.key_loc("entry_spread"),
+                     fmt::format("{}: not used with 'entry_days' (entries then follow the "
+                                 "asset's volatility over the past days)",
+                                 key_path(v.path(), "entry_spread")));
+  if (m.has("entry_trend") && !(p.entry_days > 0.0))
+    throw InputError(m.key_loc("entry_trend"),
+                     fmt::format("{}: needs 'entry_days' > 0", key_path(v.path(), "entry_trend")));
+  p.stop_share = m.number("stop_share", p.stop_share, Range::between(0.0, false, 1.0, false));
+  p.stop_distance =
+      m.number("stop_distance", p.stop_distance, Range::between(0.0, true, 1.0, true));
+  p.stop_dispersion = m.number("stop_dispersion", p.stop_dispersion, Range::non_negative());
+  if (const auto c = m.get("margin_call")) p.margin_call = read_margin_call(*c);
+  p.arrivals_per_day = m.number("arrivals_per_day", p.arrivals_per_day, Range::non_negative());
   return p;
 }
 
@@ -149,7 +213,7 @@ AssetSpec read_asset(const YamlEntry& e, const std::string& path, Profile profil
     throw InputError(e.key_loc, path + ": asset names may contain only letters, digits and '_'");
   if (e.value.is_null()) v.fail("expected a map with at least 'price' and 'tiers', got nothing");
   const YamlMap m = v.map({"price", "drift", "volatility", "tiers", "book", "population", "garch",
-                           "index_coupling"});
+                           "index_coupling", "supply"});
   AssetSpec a;
   a.name = e.key;
   a.loc = e.key_loc;
@@ -161,6 +225,7 @@ AssetSpec read_asset(const YamlEntry& e, const std::string& path, Profile profil
   if (const auto g = m.get("garch")) a.process.garch = read_garch(*g, a.process.volatility_annual);
   a.index_coupling = m.number("index_coupling", 0.0, Range::between(0.0, false, 1.0, false));
   if (const auto p = m.get("population")) a.population = read_population(*p);
+  if (const auto sup = m.get("supply")) a.supply = sup->number(Range::positive());
   return a;
 }
 

@@ -161,11 +161,12 @@ OutputSpec read_output(const std::optional<YamlValue>& v, int paths) {
   return o;
 }
 
-void read_scenario(Scenario& s, const YamlNode& root, const std::filesystem::path& dir) {
+void read_scenario(Scenario& s, const YamlNode& written, const std::filesystem::path& dir) {
+  const YamlNode root = expand_group_populations(written);
   const YamlMap m(root, "", root.loc,
                   {"name", "description", "steps", "dt", "paths", "seed", "replay", "exchange",
                    "engine", "groups", "assets", "shocks", "population", "positions", "output",
-                   "sweep", "market"});
+                   "sweep", "market", "unlocks", "flows"});
   if (const auto n = m.get("name")) s.name = n->string();
   if (const auto d = m.get("description"); d && !d->node().is_null()) d->string();
   s.steps = m.integer("steps", 0, 0, kIntMax);
@@ -204,9 +205,11 @@ void read_scenario(Scenario& s, const YamlNode& root, const std::filesystem::pat
   for (const auto& [name, members] : groups)
     s.groups.push_back({name, members, m.get("groups")->node().find(name)->key_loc});
   read_market(s, m.get("market"), dir);
+  s.unlocks = read_unlocks(m.get("unlocks"), s);
+  s.flows = read_flows(m.get("flows"), s);
 
   if (const auto pop = m.get("population")) {
-    const YamlMap pm = pop->map({"sample", "cross_accounts"});
+    const YamlMap pm = pop->map({"sample", "cross_accounts", "groups"});
     if (const auto sample = pm.get("sample"))
       s.sample = sample->choice({"per_path", "per_run"}) == "per_run" ? SampleMode::PerRun
                                                                       : SampleMode::PerPath;

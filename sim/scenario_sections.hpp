@@ -6,6 +6,7 @@
 //   scenario_files.cpp   the CSV files: positions, accounts, price replay
 //   scenario_market.cpp  market: correlation regimes, innovations, jumps; depth-curve files
 //   scenario_sweep.cpp   sweep: the grid of `cascade sweep` (validated here, run by sim/sweep.cpp)
+//   scenario_agents.cpp  unlocks, flows, population.groups (MODEL.md section 7)
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -45,5 +46,17 @@ void read_replay(Scenario& s, const FileRef& file, bool steps_given);
 
 /// `sweep:` (null: no sweep). Checks its shape, keys and numbers; it never changes the scenario.
 SweepSpec read_sweep(const YamlValue& sweep);
+
+/// The root with each `population.groups.G` block merged into the `population` of every member
+/// asset of group G (the asset's own keys win), so that read_assets sees one block per asset
+/// and errors point at the line where a key was written. Returns `root` unchanged without
+/// group populations.
+YamlNode expand_group_populations(const YamlNode& root);
+
+/// `unlocks:` (may be absent). Needs s.assets (with their supply).
+std::vector<UnlockSpec> read_unlocks(const std::optional<YamlValue>& unlocks, const Scenario& s);
+
+/// `flows:` (may be absent): panic sellers and dip buyers. Needs s.assets and s.groups.
+std::vector<FlowSpec> read_flows(const std::optional<YamlValue>& flows, const Scenario& s);
 
 }  // namespace cascade
