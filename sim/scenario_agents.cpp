@@ -11,18 +11,6 @@ namespace cascade {
 
 namespace {
 
-std::vector<std::string> asset_names(const Scenario& s) {
-  std::vector<std::string> names;
-  for (const AssetSpec& a : s.assets) names.push_back(a.name);
-  return names;
-}
-
-std::vector<std::string> group_names(const Scenario& s) {
-  std::vector<std::string> names;
-  for (const GroupSpec& g : s.groups) names.push_back(g.name);
-  return names;
-}
-
 /// An asset name at `v` -> its index; unknown names are an error with a did-you-mean.
 int asset_at(const YamlValue& v, const Scenario& s) {
   const std::string name = v.string();

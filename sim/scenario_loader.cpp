@@ -62,29 +62,6 @@ FileRef file_ref(const std::filesystem::path& dir, const YamlValue& v) {
   return {p.is_absolute() ? name : (dir / p).lexically_normal().string(), v.loc(), v.path()};
 }
 
-std::vector<std::string> asset_names(const Scenario& s) {
-  std::vector<std::string> names;
-  for (const AssetSpec& a : s.assets) names.push_back(a.name);
-  return names;
-}
-
-/// A non-empty list of distinct asset names -> asset indices.
-std::vector<int> read_asset_list(const YamlValue& v, const Scenario& s) {
-  std::vector<int> out;
-  const std::vector<YamlValue> items = v.list();
-  if (items.empty()) v.fail("expected a non-empty list of asset names");
-  for (const YamlValue& item : items) {
-    const std::string name = item.string();
-    const int k = s.asset_index(name);
-    if (k < 0)
-      item.fail(fmt::format("unknown asset '{}'{} (the scenario's assets: {})", name,
-                            did_you_mean(name, asset_names(s)), fmt::join(asset_names(s), ", ")));
-    if (std::find(out.begin(), out.end(), k) != out.end())
-      item.fail(fmt::format("asset '{}' is listed twice", name));
-    out.push_back(k);
-  }
-  return out;
-}
 
 using Groups = std::map<std::string, std::vector<int>>;
 
@@ -230,6 +207,35 @@ void read_scenario(Scenario& s, const YamlNode& written, const std::filesystem::
 }
 
 }  // namespace
+
+std::vector<std::string> asset_names(const Scenario& s) {
+  std::vector<std::string> names;
+  for (const AssetSpec& a : s.assets) names.push_back(a.name);
+  return names;
+}
+
+std::vector<std::string> group_names(const Scenario& s) {
+  std::vector<std::string> names;
+  for (const GroupSpec& g : s.groups) names.push_back(g.name);
+  return names;
+}
+/// A non-empty list of distinct asset names -> asset indices.
+std::vector<int> read_asset_list(const YamlValue& v, const Scenario& s) {
+  std::vector<int> out;
+  const std::vector<YamlValue> items = v.list();
+  if (items.empty()) v.fail("expected a non-empty list of asset names");
+  for (const YamlValue& item : items) {
+    const std::string name = item.string();
+    const int k = s.asset_index(name);
+    if (k < 0)
+      item.fail(fmt::format("unknown asset '{}'{} (the scenario's assets: {})", name,
+                            did_you_mean(name, asset_names(s)), fmt::join(asset_names(s), ", ")));
+    if (std::find(out.begin(), out.end(), k) != out.end())
+      item.fail(fmt::format("asset '{}' is listed twice", name));
+    out.push_back(k);
+  }
+  return out;
+}
 
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides) {
   YamlNode root = parse_yaml(read_text(path), path);

@@ -13,18 +13,6 @@ namespace cascade {
 
 namespace {
 
-std::vector<std::string> asset_names(const Scenario& s) {
-  std::vector<std::string> names;
-  for (const AssetSpec& a : s.assets) names.push_back(a.name);
-  return names;
-}
-
-std::vector<std::string> group_names(const Scenario& s) {
-  std::vector<std::string> names;
-  for (const GroupSpec& g : s.groups) names.push_back(g.name);
-  return names;
-}
-
 const GroupSpec* find_group(const Scenario& s, const std::string& name) {
   for (const GroupSpec& g : s.groups)
     if (g.name == name) return &g;
@@ -39,24 +27,6 @@ const std::vector<int>& group_assets(const Scenario& s, const std::string& name,
   throw InputError(at,
                    fmt::format("{}: unknown group '{}'{}{}", path, name, did_you_mean(name, names),
                                names.empty() ? " (the scenario defines no groups)" : ""));
-}
-
-/// A non-empty list of distinct asset names -> indices.
-std::vector<int> asset_list(const YamlValue& v, const Scenario& s) {
-  std::vector<int> out;
-  const std::vector<YamlValue> items = v.list();
-  if (items.empty()) v.fail("expected a non-empty list of asset names");
-  for (const YamlValue& item : items) {
-    const std::string name = item.string();
-    const int k = s.asset_index(name);
-    if (k < 0)
-      item.fail(fmt::format("unknown asset '{}'{} (the scenario's assets: {})", name,
-                            did_you_mean(name, asset_names(s)), fmt::join(asset_names(s), ", ")));
-    if (std::find(out.begin(), out.end(), k) != out.end())
-      item.fail(fmt::format("asset '{}' is listed twice", name));
-    out.push_back(k);
-  }
-  return out;
 }
 
 /// One side of a pair key ("BTC" or a group name) -> asset indices.
@@ -112,7 +82,7 @@ std::vector<double> read_correlation(const YamlValue& v, const Scenario& s) {
     throw InputError(m.has("matrix") ? m.key_loc("matrix") : m.key_loc("assets"),
                      v.path() + ": 'matrix' and 'assets' (its row and column order) go together");
   if (const auto mat = m.get("matrix")) {
-    const std::vector<int> order = asset_list(m.need("assets"), s);
+    const std::vector<int> order = read_asset_list(m.need("assets"), s);
     const std::vector<YamlValue> rows = mat->list();
     if (rows.size() != order.size())
       mat->fail(fmt::format("expected {} rows (one per asset in 'assets'), got {}", order.size(),
@@ -212,7 +182,7 @@ std::vector<JumpSpec> read_jumps(const std::optional<YamlValue>& v, const Scenar
     if (m.has("assets") == m.has("group"))
       throw InputError(m.has("group") ? m.key_loc("group") : item.where(),
                        item.path() + ": give exactly one of 'assets' (a list) or 'group' (a name)");
-    if (const auto a = m.get("assets")) j.assets = asset_list(*a, s);
+    if (const auto a = m.get("assets")) j.assets = read_asset_list(*a, s);
     if (const auto g = m.get("group")) j.assets = group_assets(s, g->string(), g->loc(), g->path());
     j.rate_per_day = m.need("rate_per_day").number(Range::non_negative());
     j.mean_log = m.need("mean").number();

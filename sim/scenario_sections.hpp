@@ -26,6 +26,12 @@ struct FileRef {
   std::string key;  ///< e.g. "positions.file"
 };
 
+/// Names of the scenario's assets and groups, in order (for messages and did-you-mean).
+std::vector<std::string> asset_names(const Scenario& s);
+std::vector<std::string> group_names(const Scenario& s);
+/// A non-empty list of distinct asset names -> asset indices (errors at the offending item).
+std::vector<int> read_asset_list(const YamlValue& v, const Scenario& s);
+
 /// `assets:` (required, at least one). Asset order is the order of the map. The tier rows
 /// follow the exchange profile's conventions (hyperliquid: mmr derived from max_leverage).
 std::vector<AssetSpec> read_assets(const YamlValue& assets, Profile profile);
