@@ -7,4 +7,9 @@ double BybitTiers::liquidation_price(const IsolatedPosition& p) const noexcept {
   return lp > 0.0 ? lp : kNever;
 }
 
+double BybitTiers::price_at_margin_ratio(const IsolatedPosition& p, double ratio) const noexcept {
+  const double price = p.entry - p.side * (p.margin - maintenance_margin(p) / ratio) / p.size;
+  return price > 0.0 ? price : kNever;
+}
+
 }  // namespace cascade

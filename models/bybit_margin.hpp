@@ -24,6 +24,8 @@ class BybitTiers {
   }
   /// LP = E - s*(m - MM)/n, USD per base unit; NaN (kNever) when it is not positive.
   double liquidation_price(const IsolatedPosition& p) const noexcept;
+  /// The price at which MM/equity reaches `ratio`: E - s*(m - MM/ratio)/n; NaN when not positive.
+  double price_at_margin_ratio(const IsolatedPosition& p, double ratio) const noexcept;
 
  private:
   const TierTable* tiers_;

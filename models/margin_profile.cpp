@@ -121,6 +121,11 @@ double MarginRule::liquidation_price(const IsolatedPosition& p) const noexcept {
   return BinanceTiers(*tiers_).liquidation_price(p);
 }
 
+double MarginRule::margin_call_price(const IsolatedPosition& p, double ratio) const noexcept {
+  if (traits().mm_on_entry_value) return BybitTiers(*tiers_).price_at_margin_ratio(p, ratio);
+  return BinanceTiers(*tiers_).price_at_margin_ratio(p, ratio);
+}
+
 double MarginRule::adl_score(const IsolatedPosition& p, double mark) const noexcept {
   switch (profile_) {
     case Profile::Hyperliquid:

@@ -88,6 +88,9 @@ class MarginRule {
   /// Price at which an isolated position is liquidated: the root of equity(P) = MM(P); NaN
   /// (kNever) if there is none at a positive price.
   double liquidation_price(const IsolatedPosition& p) const noexcept;
+  /// Price at which the margin ratio MM/equity reaches `ratio` (a margin call at ratio < 1; 1 is
+  /// the liquidation price). `ratio` must exceed every tier's mmr. NaN when there is none.
+  double margin_call_price(const IsolatedPosition& p, double ratio) const noexcept;
   static double bankruptcy_price(const IsolatedPosition& p) noexcept {
     return BinanceTiers::bankruptcy_price(p);
   }

@@ -2,13 +2,14 @@
 
 namespace cascade {
 
-double BinanceTiers::liquidation_price(const IsolatedPosition& p) const noexcept {
+double BinanceTiers::price_at_margin_ratio(const IsolatedPosition& p, double ratio) const noexcept {
   const auto& rows = tiers_->rows();
   const double s = p.side;
   const double n = p.size;
-  // f(P) = equity(P) - MM(P); the root lies in the last bracket whose floor price still has
+  const double r = ratio;
+  // f(P) = r*equity(P) - MM(P); the root lies in the last bracket whose floor price still has
   // f <= 0 (long, f increasing) or f > 0 (short, f decreasing).
-  auto f = [&](double price) { return equity(p, price) - tiers_->maintenance_margin(n * price); };
+  auto f = [&](double price) { return r * equity(p, price) - tiers_->maintenance_margin(n * price); };
   std::size_t k = 0;
   if (p.side > 0) {
     if (f(0.0) > 0.0) return kNever;  // equity stays above maintenance down to zero
@@ -23,8 +24,8 @@ double BinanceTiers::liquidation_price(const IsolatedPosition& p) const noexcept
     }
   }
   const Tier& t = rows[k];
-  const double lp = (s * n * p.entry - p.margin - t.cum_usd) / (n * (s - t.mmr));
-  return lp > 0.0 ? lp : kNever;
+  const double price = (r * s * n * p.entry - r * p.margin - t.cum_usd) / (n * (r * s - t.mmr));
+  return price > 0.0 ? price : kNever;
 }
 
 }  // namespace cascade

@@ -43,7 +43,13 @@ class BinanceTiers {
   }
   /// LP = (s*n*E - m - cum)/(n*(s - mmr)) of the bracket containing n*LP; NaN (kNever) when the
   /// position cannot be liquidated at any positive price.
-  double liquidation_price(const IsolatedPosition& p) const noexcept;
+  double liquidation_price(const IsolatedPosition& p) const noexcept {
+    return price_at_margin_ratio(p, 1.0);
+  }
+  /// The price P at which the margin ratio MM(P)/equity(P) reaches `ratio` (in (max mmr, 1]):
+  /// the root of ratio*equity(P) = MM(P), (r*s*n*E - r*m - cum)/(n*(r*s - mmr)) in its
+  /// bracket; ratio 1 is the liquidation price. NaN (kNever) when there is none at P > 0.
+  double price_at_margin_ratio(const IsolatedPosition& p, double ratio) const noexcept;
   /// True when the mark has reached LP (long: mark <= LP; short: mark >= LP).
   static bool crossed(int side, double liquidation_price, double mark) noexcept {
     return side > 0 ? mark <= liquidation_price : mark >= liquidation_price;

@@ -6,9 +6,15 @@
 // until the front is no longer crossed, so a quiet step costs O(1) and a liquidation O(log N),
 // whatever the number of positions. Longs fall when the mark drops to their threshold (max-heap
 // on price); shorts when it rises to theirs (min-heap). Ties break on the position index, so the
-// pop order is deterministic. Thresholds that change (funding, top-ups: later issues) are
-// re-pushed with a new generation and stale entries are skipped lazily.
+// pop order is deterministic. Thresholds that change (funding, top-ups, reduces) are re-pushed
+// with a new generation and stale entries are skipped lazily.
+//
+// A queue can be *frozen*: its entries move into a sorted array that copies of the queue share
+// (read-only) and consume through a cursor of their own, while later pushes go to each copy's
+// own heap. Every path of a run starts from the same frozen queues of the run's book, so starting
+// a path costs O(1) here instead of O(N), and popping the shared part walks memory in order.
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace cascade {
@@ -25,30 +31,37 @@ class ThresholdQueue {
   explicit ThresholdQueue(int side = 1) : side_(side) {}
 
   int side() const noexcept { return side_; }
-  std::size_t size() const noexcept { return heap_.size(); }
-  bool empty() const noexcept { return heap_.empty(); }
-  void clear() noexcept { heap_.clear(); }
+  std::size_t size() const noexcept { return heap_.size() + (base_ ? base_->size() - cursor_ : 0); }
+  bool empty() const noexcept { return size() == 0; }
+  void clear() noexcept {
+    heap_.clear();
+    base_.reset();
+    cursor_ = 0;
+  }
   void reserve(std::size_t n) { heap_.reserve(n); }
 
   /// Appends without ordering; call build() once after a batch of add().
   void add(Entry e) { heap_.push_back(e); }
   /// Orders everything added so far: O(N).
   void build();
+  /// Moves every entry into a sorted array shared by all later copies of this queue: O(N log N)
+  /// once; copies then cost O(1).
+  void freeze();
   /// Inserts one entry into a built queue: O(log N).
   void push(Entry e);
 
   /// True when the front threshold is crossed by `mark`.
-  bool front_crossed(double mark) const noexcept;
-  const Entry& front() const noexcept { return heap_.front(); }
-  /// Removes the front entry: O(log N).
+  bool front_crossed(double mark) const noexcept { return crossed(front().price, mark); }
+  const Entry& front() const noexcept;
+  /// Removes the front entry: O(log N) (O(1) from the frozen part).
   void pop();
 
   /// Pops every crossed entry into `out` (appending), skipping those for which
   /// `is_current(entry)` is false (stale generations, closed positions).
   template <class IsCurrent, class Out>
   void pop_crossed(double mark, IsCurrent&& is_current, Out& out) {
-    while (!heap_.empty() && front_crossed(mark)) {
-      const Entry e = heap_.front();
+    while (!empty() && front_crossed(mark)) {
+      const Entry e = front();
       pop();
       if (is_current(e)) out.push_back(e);
     }
@@ -56,8 +69,14 @@ class ThresholdQueue {
 
  private:
   bool before(const Entry& a, const Entry& b) const noexcept;  // heap "less": b is nearer the mark
+  bool crossed(double price, double mark) const noexcept {
+    return side_ > 0 ? mark <= price : mark >= price;
+  }
+  bool base_first() const noexcept;  // the frozen part's front is nearer than the heap's
   int side_;
   std::vector<Entry> heap_;
+  std::shared_ptr<const std::vector<Entry>> base_;  ///< frozen, nearest first
+  std::size_t cursor_ = 0;                          ///< next entry of base_
 };
 
 }  // namespace cascade

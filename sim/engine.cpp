@@ -5,21 +5,36 @@
 
 namespace cascade {
 
-Engine::Engine(const RunPlan& plan, PositionBook book, std::uint64_t price_seed,
+Engine::Engine(const RunPlan& plan, PositionBook book, std::uint64_t price_seed, std::int32_t point,
+               std::int64_t path, PathSinks sinks)
+    : Engine(plan, std::make_shared<const StartBook>(make_start_book(plan, std::move(book), false)),
+             price_seed, point, path, sinks) {}
+
+Engine::Engine(const RunPlan& plan, std::shared_ptr<const StartBook> start, std::uint64_t price_seed,
                std::int32_t point, std::int64_t path, PathSinks sinks)
-    : plan_(plan), sc_(*plan.scenario), pos_(std::move(book)), point_(point),
-      path_(path), sinks_(sinks), prices_(plan, price_seed), fund_(sc_.exchange.insurance_fund_usd) {
+    : plan_(plan), sc_(*plan.scenario), start_(std::move(start)), pos_(start_->positions),
+      cross_slot_(start_->cross_slot), cross_(start_->cross), point_(point), path_(path),
+      sinks_(sinks), prices_(plan, price_seed),
+      agents_rng_(stream_seed(sc_.seed, point, path, Stream::Agents)),
+      fund_(sc_.exchange.insurance_fund_usd) {
   const std::size_t n = sc_.assets.size();
   fundamentals_ = prices_.initial();
   assets_.reserve(n);
   for (std::size_t k = 0; k < n; ++k) {
     const auto& a = sc_.assets[k];
     const double f0 = fundamentals_[k];
-    AssetState s{ImpactModel(a.book, a.depth_curve ? &a.depth_curve->curve : nullptr, f0)};
+    AssetState s{ImpactModel(a.book, a.depth_curve ? &a.depth_curve->curve : nullptr, f0),
+                 start_->queues[k]};
     s.start_price = s.mark = s.peak_mark = s.prev_mark = s.prev_mid = f0;
     // Start the realised-vol EWMA at the base volatility, so w = 1 until volatility moves.
     s.ret2_ewma = a.book.vol_base_annual * a.book.vol_base_annual * plan_.dt_years;
     s.vol_alpha = 1.0 - std::pow(0.5, sc_.dt_s / a.book.vol_halflife_s);
+    const auto& l = start_->ledgers[k];
+    s.open_long_size = l.open_long_size;
+    s.open_short_size = l.open_short_size;
+    s.counter_cash = l.counter_cash;
+    s.counter_inventory = l.counter_inventory;
+    s.supply = a.supply.value_or(0.0);
     assets_.push_back(std::move(s));
   }
   basis_alpha_ = 1.0 - std::pow(0.5, sc_.dt_s / sc_.exchange.mark.basis_halflife_s);
@@ -32,35 +47,27 @@ Engine::Engine(const RunPlan& plan, PositionBook book, std::uint64_t price_seed,
   adl_rank_.resize(2 * n);
   adl_cursor_.assign(2 * n, 0);
   adl_ranked_.assign(2 * n, 0);
+  hits_.resize(n);
+  stops_.resize(n);
+  reduces_.resize(n);
+  round_prices_.assign(n, 0.0);
+  for (const auto& a : sc_.assets)
+    any_agents_ = any_agents_ || (a.population && (a.population->stop_share > 0.0 ||
+                                                   a.population->margin_call ||
+                                                   a.population->arrivals_per_day > 0.0));
+  for (std::size_t i = 0; i < pos_.count() && !any_agents_; ++i)
+    any_agents_ = !std::isnan(pos_.stop_price[i]);
+  setup_funding_drift();
+  setup_flows();
 
-  // Counterparty of every position: the aggregate hedger (MODEL.md section 6).
-  for (std::size_t i = 0; i < pos_.count(); ++i) {
-    auto& s = assets_[static_cast<std::size_t>(pos_.asset[i])];
-    const double sn = pos_.side[i] * pos_.size[i];
-    (pos_.side[i] > 0 ? s.open_long_size : s.open_short_size) += pos_.size[i];
-    s.counter_inventory -= sn;
-    s.counter_cash += sn * pos_.entry[i];
-    initial_open_interest_ += pos_.size[i] * s.mark;
-    if (std::isnan(pos_.liquidation_price[i]) || pos_.cross[i]) continue;
-    const ThresholdQueue::Entry e{pos_.liquidation_price[i], static_cast<std::uint32_t>(i), 0};
-    (pos_.side[i] > 0 ? s.longs : s.shorts).add(e);
-  }
-  for (auto& s : assets_) {
-    s.longs.build();
-    s.shorts.build();
-  }
-  cross_ = CrossAccounts(pos_, n);
   cross_realized_.assign(cross_.size(), 0.0);
   cross_notional_.assign(cross_.size(), 0.0);
   cross_closing_.resize(cross_.size());
-  cross_slot_.assign(pos_.count(), -1);
-  for (std::size_t a = 0; a < cross_.size(); ++a)
-    for (std::uint32_t i : cross_[a].positions) cross_slot_[i] = static_cast<std::int32_t>(a);
-  // An account that is already unhealthy is not armed; it is checked in the first round.
-  unhealthy_cross_.clear();
-  for (std::size_t a = 0; a < cross_.size(); ++a)
-    if (!cross_.arm(a, pos_, marks(), plan_.rules)) unhealthy_cross_.push_back(static_cast<std::uint32_t>(a));
-  initial_wealth_ = total_wealth();
+  unhealthy_cross_ = start_->unhealthy_cross;
+  start_count_ = pos_.count();
+  touched_flag_ = start_->zero_flags;
+  initial_open_interest_ = start_->open_interest_usd;
+  initial_wealth_ = wealth_outside_fund();
 
   out_.point = point_;
   out_.path = path_;
@@ -72,7 +79,7 @@ Engine::Engine(const RunPlan& plan, PositionBook book, std::uint64_t price_seed,
     ts.path = path_;
     const std::size_t rows = static_cast<std::size_t>(sc_.steps + 1) * n;
     for (auto* v : {&ts.mark_price, &ts.index_price, &ts.liquidated_notional, &ts.open_interest,
-                    &ts.depth_scale})
+                    &ts.depth_scale, &ts.circulating_supply, &ts.flow_notional})
       v->assign(rows, 0.0);
     ts.insurance_fund.assign(static_cast<std::size_t>(sc_.steps + 1), 0.0);
     record_row(0);
@@ -85,17 +92,51 @@ const std::vector<double>& Engine::marks() {
   return marks_;
 }
 
-double Engine::total_wealth() const {
-  double w = fund_ - bad_debt_ + retained_;
-  for (std::size_t i = 0; i < pos_.count(); ++i) {
-    if (!pos_.open[i]) continue;
-    const double p = assets_[static_cast<std::size_t>(pos_.asset[i])].mark;
-    w += pos_.margin[i] + pos_.side[i] * pos_.size[i] * (p - pos_.entry[i]);
+void Engine::touch(std::uint32_t i) {
+  if (touched_flag_[i]) return;
+  touched_flag_.set(i, 1);
+  touched_.push_back(i);
+}
+
+double Engine::position_wealth(std::size_t i) const {
+  if (!pos_.open[i]) return 0.0;
+  const double p = assets_[static_cast<std::size_t>(pos_.asset[i])].mark;
+  return settled_margin(i) + pos_.side[i] * pos_.size[i] * (p - pos_.entry[i]);
+}
+
+double Engine::total_wealth() const { return fund_ + wealth_outside_fund(); }
+
+double Engine::wealth_outside_fund() const {
+  // Positions: what the start book's positions are worth if untouched (per-asset sums from the
+  // StartBook, with the funding paid since: -s*n*index), corrected by the positions the path
+  // changed or opened, each valued from its current state. O(assets + touched), not O(N).
+  // The fund is left out: it may be orders of magnitude larger than the rest, whose rounding
+  // it would swamp (outcome() differences it separately).
+  double w = retained_ - bad_debt_;
+  for (std::size_t k = 0; k < assets_.size(); ++k) {
+    const auto& s = assets_[k];
+    const auto& l = start_->ledgers[k];
+    w += l.position_cash + l.position_net * s.mark - l.isolated_net * s.funding_index;
+    w += s.counter_cash + s.counter_inventory * s.mark;
+  }
+  const PositionBook& before = start_->positions;
+  for (std::uint32_t i : touched_) {
+    w += position_wealth(i);
+    if (i >= start_count_) continue;
+    const auto& s = assets_[static_cast<std::size_t>(before.asset[i])];
+    const double sn = before.side[i] * before.size[i];
+    w -= before.margin[i] + sn * (s.mark - before.entry[i]) - (before.cross[i] ? 0.0 : sn * s.funding_index);
   }
   for (std::size_t a = 0; a < cross_.size(); ++a)
     if (cross_[a].open) w += cross_[a].wallet;
-  for (const auto& s : assets_) w += s.counter_cash + s.counter_inventory * s.mark;
-  return w;
+  return w + spot_wealth();
+}
+
+double Engine::explained_wealth_change() const {
+  double reval = 0.0;
+  for (const auto& s : assets_)
+    reval += (s.spot_tokens_start + s.minted) * s.mark - s.spot_tokens_start * s.start_price;
+  return deposits_ + reval;
 }
 
 void Engine::update_mark(std::size_t k) {
@@ -118,6 +159,7 @@ void Engine::begin_step(int t) {
   //    transfer of the counterparty ledger, so wealth is untouched). Then the new index prices.
   for (auto& s : assets_) {
     s.step_liquidated = 0.0;
+    s.step_flow = 0.0;
     s.book.decay(sc_.dt_s);
   }
   prices_.advance(t, fundamentals_);
@@ -180,13 +222,17 @@ void Engine::record_row(int t) {
     ts.liquidated_notional[at] = s.step_liquidated;
     ts.open_interest[at] = (s.open_long_size + s.open_short_size) * s.mark;
     ts.depth_scale[at] = s.book.depth_scale();
+    ts.circulating_supply[at] = s.supply;
+    ts.flow_notional[at] = s.step_flow;
   }
   ts.insurance_fund[static_cast<std::size_t>(t)] = fund_;
 }
 
 void Engine::step(int t) {
   begin_step(t);
-  // 2. Scheduled flows (unlocks, agents) arrive with issue 5.
+  // 2. Scheduled flows: positions arriving, unlock sales, panic sellers and dip buyers.
+  arrive(t);
+  run_flows(t);
   const int depth = cascade(t);
   out_.max_cascade_depth = std::max(out_.max_cascade_depth, static_cast<double>(depth));
   end_step(t);
@@ -209,7 +255,7 @@ PathOutcome Engine::outcome() const {
     o.peak_slippage_bps = std::max(o.peak_slippage_bps, o.asset_peak_slippage_bps[k]);
     o.min_depth_scale = std::min(o.min_depth_scale, o.asset_min_depth_scale[k]);
   }
-  o.conservation_residual = total_wealth() - initial_wealth_;
+  o.conservation_residual = fund_flow_ + (wealth_outside_fund() - initial_wealth_) - explained_wealth_change();
   return o;
 }
 

@@ -2,14 +2,17 @@
 // One Monte Carlo path: the step loop of MODEL.md section 5.
 //
 // The engine owns a path's mutable World (books, marks, threshold queues, the position book,
-// cross-margin accounts, the insurance fund and the conservation ledger) and nothing else; it
-// never reads YAML, never writes files and never spawns threads, so the Monte Carlo driver can
-// run one Engine per worker and results depend only on (seed, point, path).
+// cross-margin accounts, agents' holdings, the insurance fund and the conservation ledger) and
+// nothing else; it never reads YAML, never writes files and never spawns threads, so the Monte
+// Carlo driver can run one Engine per worker and results depend only on (seed, point, path).
 //
 // engine.cpp: construction, the step, prices and marks, records, the wealth ledger.
 // engine_liquidation.cpp: cascade rounds, settlement, auto-deleveraging.
-// engine_funding.cpp: periodic funding.
+// engine_agents.cpp: stop-losses, margin calls, arriving positions (MODEL.md section 7).
+// engine_flows.cpp: the step's scheduled flows: token unlocks, panic sellers, dip buyers.
+// engine_funding.cpp: periodic funding through a funding index.
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "models/impact_model.hpp"
@@ -17,8 +20,10 @@
 #include "sim/cross_margin.hpp"
 #include "sim/position_book.hpp"
 #include "sim/price_process.hpp"
+#include "sim/random_streams.hpp"
 #include "sim/results.hpp"
 #include "sim/run_plan.hpp"
+#include "sim/start_book.hpp"
 
 namespace cascade {
 
@@ -31,8 +36,19 @@ struct PathSinks {
 
 class Engine {
  public:
+  /// A spot holder: an unlock's recipient or one asset's panic sellers or dip buyers.
+  struct SpotHolder {
+    std::size_t asset = 0;
+    double tokens = 0.0;  ///< base units
+    double cash = 0.0;    ///< USD
+  };
+
+  /// A path that starts from its own book (built into a StartBook here, O(N)).
   Engine(const RunPlan& plan, PositionBook book, std::uint64_t price_seed, std::int32_t point,
          std::int64_t path, PathSinks sinks = {});
+  /// A path that starts from a StartBook shared with other paths (O(pages + assets)).
+  Engine(const RunPlan& plan, std::shared_ptr<const StartBook> start, std::uint64_t price_seed,
+         std::int32_t point, std::int64_t path, PathSinks sinks = {});
 
   /// Advances one step (t = 1..steps), including every cascade round.
   void step(int t);
@@ -47,15 +63,36 @@ class Engine {
   double insurance_fund() const noexcept { return fund_; }
   const PositionBook& positions() const noexcept { return pos_; }
   const CrossAccounts& cross_accounts() const noexcept { return cross_; }
+  /// Margin of position i with the funding paid or received since it was last settled, USD.
+  double settled_margin(std::size_t i) const noexcept;
+  /// Liquidation price of isolated position i at its settled margin (NaN: never).
+  double current_liquidation_price(std::size_t i) const noexcept;
+  /// Per scenario unlock: its recipient's holdings; per (flow, asset) in scenario order: the
+  /// panic sellers' or dip buyers' holdings.
+  const std::vector<SpotHolder>& unlock_holders() const noexcept { return unlock_holders_; }
+  const std::vector<SpotHolder>& flow_holders() const noexcept { return flow_holders_; }
+  /// Circulating supply of an asset, base units (0 without `supply`).
+  double circulating_supply(std::size_t asset) const noexcept { return assets_[asset].supply; }
   /// Total wealth across traders (open positions, cross wallets, cash kept after closing),
-  /// counterparties (hedger + liquidity providers), the fund, less unpaid bad debt, at current
+  /// counterparties (hedger + liquidity providers), spot holders (unlock recipients, panic
+  /// sellers, dip buyers: cash + tokens at mark), the fund, less unpaid bad debt, at current
   /// marks (MODEL.md section 6).
   double total_wealth() const;
+  /// What total wealth may have changed by since the start: money brought in from outside
+  /// (arriving positions' margins, top-ups) plus the revaluation of the spot tokens in existence
+  /// (held at the start, or created by unlocks) at the current marks. The conservation residual
+  /// is total_wealth() - initial wealth - explained_wealth_change().
+  double explained_wealth_change() const;
+  /// total_wealth() less the insurance fund, USD.
+  double wealth_outside_fund() const;
 
  private:
   struct AssetState {
     ImpactModel book;
-    ThresholdQueue longs{1}, shorts{-1};
+    StartBook::Queues queues;
+    /// d(threshold)/d(funding index) bounds of the liquidation and margin-call queues, per side:
+    /// [kind][side][0: for rises of the index, 1: for falls] (sim/engine_funding.cpp).
+    double drift[2][2][2] = {};
     double start_price = 0.0;
     double mark = 0.0;
     double peak_mark = 0.0;
@@ -66,11 +103,18 @@ class Engine {
     double basis_ewma = 0.0;          ///< EWMA of mid - index, USD (index_basis marks)
     double premium_sum = 0.0;         ///< sum of (mark - index)/index since the last funding
     int premium_steps = 0;
+    double funding_index = 0.0;       ///< USD per base unit a long has paid since the start
+    double funding_rises = 0.0;       ///< sum of the index's positive increments, USD
+    double funding_falls = 0.0;       ///< sum of its negative increments (<= 0), USD
     double open_long_size = 0.0;      ///< trader positions, base units
     double open_short_size = 0.0;
     double counter_cash = 0.0;        ///< hedger + liquidity providers: cash, USD
     double counter_inventory = 0.0;   ///< hedger + liquidity providers: position, base units
     double step_liquidated = 0.0;     ///< USD, this step
+    double step_flow = 0.0;           ///< USD, signed notional of this step's flow order
+    double supply = 0.0;              ///< circulating supply, base units (0: not given)
+    double spot_tokens_start = 0.0;   ///< spot tokens held by agents at the start, base units
+    double minted = 0.0;              ///< tokens created by unlocks so far, base units
   };
   /// Part of a deficit to auto-deleverage: asset, bankrupt side, and the price at which the
   /// bankrupt exposure would have closed without loss (its bankruptcy price).
@@ -80,17 +124,40 @@ class Engine {
     double price;
     double weight;
   };
+  /// An order an agent sends in a cascade round (a stop-loss or a reduce), settled at the
+  /// round's price of its asset.
+  struct AgentOrder {
+    std::uint32_t position;
+    double size;  ///< base units closed
+  };
 
   void begin_step(int t);
   void update_mark(std::size_t k);
   int cascade(int t);
-  bool collect_round(std::vector<std::vector<std::uint32_t>>& hits, std::vector<std::uint32_t>& cross_hit);
-  double execute_round(std::size_t k, std::vector<std::uint32_t>& hits);
+  bool collect_round(int t);
+  double execute_round(std::size_t k);
+  double fill(std::size_t k, double q, bool forced);
   void close_position(int t, int round, std::size_t k, std::uint32_t i, double price);
   void settle_cross_account(int t, int round, std::size_t slot, const std::vector<double>& prices);
   void settle_rest(double rest, double fee, const std::vector<DeficitShare>& shares, int t, int round);
   double auto_deleverage(const DeficitShare& share, double deficit, int t, int round);
   void queue_isolated(std::uint32_t i);
+  void push_thresholds(std::uint32_t i, bool liquidation, bool call);
+  void touch(std::uint32_t i);
+  double position_wealth(std::size_t i) const;
+  // engine_agents.cpp
+  void answer_margin_calls(std::vector<std::uint32_t>& calls);
+  void settle_agent_orders(std::size_t k, double price, int t, int round);
+  void close_by_trader(std::size_t k, std::uint32_t i, double price, int t, int round);
+  void arrive(int t);
+  // engine_flows.cpp
+  void setup_flows();
+  void run_flows(int t);
+  double spot_wealth() const;
+  // engine_funding.cpp
+  void setup_funding_drift();
+  void settle_funding(std::uint32_t i);
+  double threshold_offset(std::size_t k, int kind, int side_index) const noexcept;
   void apply_funding(double intervals);
   void end_step(int t);
   void record_row(int t);
@@ -98,30 +165,50 @@ class Engine {
 
   const RunPlan& plan_;
   const Scenario& sc_;
+  std::shared_ptr<const StartBook> start_;
   PositionBook pos_;
+  PagedColumn<std::int32_t> cross_slot_;  ///< per position: its cross account slot, or -1
   std::vector<AssetState> assets_;
   CrossAccounts cross_;
   std::int32_t point_;
   std::int64_t path_;
   PathSinks sinks_;
   PriceProcess prices_;
+  Rng agents_rng_;                    ///< Stream::Agents: arrivals and margin-call answers
   std::vector<double> fundamentals_;  ///< F per asset, USD
   std::vector<double> marks_;         ///< scratch: marks per asset
   double fund_ = 0.0;
+  /// Sum of the fund's changes, USD: its balance less the start balance, without the rounding of
+  /// a balance that may be 10^12 while the flows are cents (the conservation residual uses it).
+  double fund_flow_ = 0.0;
   double bad_debt_ = 0.0;
   double retained_ = 0.0;             ///< cash traders kept from closed positions, USD
-  double initial_wealth_ = 0.0;
+  double deposits_ = 0.0;             ///< USD brought in from outside: new margins, top-ups
+  double initial_wealth_ = 0.0;       ///< wealth_outside_fund() at the start, USD
   double initial_open_interest_ = 0.0;
   double basis_alpha_ = 0.0;
   double funding_interval_s_ = 0.0;
   double next_funding_s_ = 0.0;
   double fee_rate_ = 0.0;
   bool trader_keeps_rest_ = false;
+  bool any_agents_ = false;           ///< stops, margin calls or arrivals in the scenario
   std::vector<std::uint32_t> unhealthy_cross_;  ///< accounts to check in the next round
-  std::vector<std::int32_t> cross_slot_;   ///< per position: its cross account slot, or -1
   std::vector<double> cross_realized_;     ///< per cross account: realised PnL of this round, USD
   std::vector<double> cross_notional_;     ///< per cross account: notional closed this round, USD
   std::vector<std::vector<std::uint32_t>> cross_closing_;  ///< per account: closed this round
+  /// Positions changed or opened since the start, in the order first changed, for the wealth
+  /// ledger (total_wealth), and a flag per position.
+  std::vector<std::uint32_t> touched_;
+  PagedColumn<std::uint8_t> touched_flag_;
+  std::size_t start_count_ = 0;            ///< positions in the start book
+  std::vector<SpotHolder> unlock_holders_; ///< per scenario unlock
+  std::vector<SpotHolder> flow_holders_;   ///< per (flow, asset), in scenario order
+  // Per-round scratch, per asset: liquidations, stop-losses and reduces of the round.
+  std::vector<std::vector<std::uint32_t>> hits_;
+  std::vector<std::vector<AgentOrder>> stops_, reduces_;
+  std::vector<std::uint32_t> cross_hit_, calls_;
+  std::vector<double> round_prices_;
+  std::vector<ThresholdQueue::Entry> popped_;
   /// Per asset and side (0 long, 1 short): ADL candidates of this round, best first.
   std::vector<std::vector<std::uint32_t>> adl_rank_;
   std::vector<std::size_t> adl_cursor_;

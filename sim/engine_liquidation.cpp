@@ -6,33 +6,74 @@
 
 namespace cascade {
 
+namespace {
+constexpr int kLiquidationQueue = 0;
+constexpr int kCallQueue = 1;
+}  // namespace
+
 void Engine::queue_isolated(std::uint32_t i) {
+  settle_funding(i);
+  pos_.generation.mut(i) += 1;
   const auto k = static_cast<std::size_t>(pos_.asset[i]);
-  ++pos_.generation[i];
   const IsolatedPosition p = pos_.isolated(i);
-  pos_.liquidation_price[i] = plan_.rules[k].liquidation_price(p);
-  pos_.bankruptcy_price[i] = MarginRule::bankruptcy_price(p);
-  if (std::isnan(pos_.liquidation_price[i])) return;
-  auto& s = assets_[k];
-  (p.side > 0 ? s.longs : s.shorts).push({pos_.liquidation_price[i], i, pos_.generation[i]});
+  pos_.liquidation_price.set(i, plan_.rules[k].liquidation_price(p));
+  pos_.bankruptcy_price.set(i, MarginRule::bankruptcy_price(p));
+  push_thresholds(i, true, true);
 }
 
-bool Engine::collect_round(std::vector<std::vector<std::uint32_t>>& hits,
-                           std::vector<std::uint32_t>& cross_hit) {
+void Engine::push_thresholds(std::uint32_t i, bool liquidation, bool call) {
+  const auto k = static_cast<std::size_t>(pos_.asset[i]);
+  auto& s = assets_[k];
+  const int at = pos_.side[i] > 0 ? 0 : 1;
+  const bool drifts = sc_.exchange.funding.enabled;
+  const std::uint32_t gen = pos_.generation[i];
+  // Keys are thresholds less the funding offset of their queue (sim/engine_funding.cpp); a long
+  // without a threshold waits at 0 when funding may give it one.
+  if (liquidation) {
+    const double lp = pos_.liquidation_price[i];
+    if (!std::isnan(lp))
+      s.queues.liquidation[at].push({lp - threshold_offset(k, kLiquidationQueue, at), i, gen});
+    else if (drifts && at == 0)
+      s.queues.liquidation[at].push({-threshold_offset(k, kLiquidationQueue, at), i, gen});
+  }
+  if (call && (pos_.agent[i] & PositionBook::kAnswersCalls) && !(pos_.agent[i] & PositionBook::kIgnoredCall)) {
+    const double ratio = sc_.assets[k].population->margin_call->warning_ratio;
+    const double price = plan_.rules[k].margin_call_price(IsolatedPosition{pos_.side[i], pos_.size[i], pos_.entry[i],
+                                                                           settled_margin(i)},
+                                                          ratio);
+    if (!std::isnan(price))
+      s.queues.call[at].push({price - threshold_offset(k, kCallQueue, at), i, gen});
+    else if (drifts && at == 0)
+      s.queues.call[at].push({-threshold_offset(k, kCallQueue, at), i, gen});
+  }
+}
+
+bool Engine::collect_round(int t) {
+  (void)t;
   const auto current = [this](const ThresholdQueue::Entry& e) {
     return pos_.open[e.position] != 0 && pos_.generation[e.position] == e.generation;
   };
-  std::vector<ThresholdQueue::Entry> popped;
+  bool any = false;
   for (std::size_t k = 0; k < assets_.size(); ++k) {
-    hits[k].clear();
-    popped.clear();
-    assets_[k].longs.pop_crossed(assets_[k].mark, current, popped);
-    assets_[k].shorts.pop_crossed(assets_[k].mark, current, popped);
-    for (const auto& e : popped) hits[k].push_back(e.position);
+    auto& s = assets_[k];
+    hits_[k].clear();
+    stops_[k].clear();
+    reduces_[k].clear();
+    popped_.clear();
+    for (int at = 0; at < 2; ++at)
+      s.queues.liquidation[at].pop_crossed(s.mark - threshold_offset(k, kLiquidationQueue, at), current, popped_);
+    const bool exact = s.funding_rises == 0.0 && s.funding_falls == 0.0;
+    for (const auto& e : popped_) {
+      // A key crossed under the funding drift bound: check the position's own price now.
+      if (exact || MarginRule::crossed(pos_.side[e.position], current_liquidation_price(e.position), s.mark))
+        hits_[k].push_back(e.position);
+      else
+        push_thresholds(e.position, true, false);
+    }
   }
   // Cross accounts whose safe band a mark has left are checked exactly at the current marks;
   // an unhealthy account is liquidated whole, in every asset, in this round (contagion).
-  cross_hit.clear();
+  cross_hit_.clear();
   if (!cross_.empty()) {
     std::vector<std::uint32_t> candidates;
     candidates.swap(unhealthy_cross_);
@@ -45,59 +86,110 @@ bool Engine::collect_round(std::vector<std::vector<std::uint32_t>>& hits,
       if (!acct.open) continue;
       if (cross_.equity(slot, pos_, m) < cross_.maintenance(slot, pos_, m, plan_.rules)) {
         acct.open = false;
-        cross_hit.push_back(slot);
+        cross_hit_.push_back(slot);
         for (std::uint32_t i : acct.positions)
-          if (pos_.open[i]) hits[static_cast<std::size_t>(pos_.asset[i])].push_back(i);
+          if (pos_.open[i]) hits_[static_cast<std::size_t>(pos_.asset[i])].push_back(i);
       } else if (!cross_.arm(slot, pos_, m, plan_.rules)) {
         unhealthy_cross_.push_back(slot);  // exactly at its maintenance: look again next round
       }
     }
   }
-  bool any = false;
-  for (auto& h : hits) {
-    for (std::uint32_t i : h) pos_.open[i] = 0;  // taken over by the liquidation engine
+  for (auto& h : hits_) {
+    for (std::uint32_t i : h) {
+      pos_.open.set(i, 0);  // taken over by the liquidation engine
+      touch(i);
+    }
     any = any || !h.empty();
   }
-  return any;
+  if (!any_agents_) return any;
+
+  // Stop-losses, then margin calls, of positions the liquidation engine has not taken over
+  // (liquidation takes precedence over both, a stop over a margin call: docs/agents.md).
+  const auto open = [this](const ThresholdQueue::Entry& e) { return pos_.open[e.position] != 0; };
+  const auto answers = [this](const ThresholdQueue::Entry& e) {
+    const std::uint32_t i = e.position;
+    return pos_.open[i] != 0 && pos_.generation[i] == e.generation &&
+           !(pos_.agent[i] & PositionBook::kIgnoredCall);
+  };
+  calls_.clear();
+  for (std::size_t k = 0; k < assets_.size(); ++k) {
+    auto& s = assets_[k];
+    popped_.clear();
+    for (int at = 0; at < 2; ++at) s.queues.stop[at].pop_crossed(s.mark, open, popped_);
+    for (const auto& e : popped_) {
+      stops_[k].push_back({e.position, pos_.size[e.position]});
+      pos_.open.set(e.position, 0);
+      touch(e.position);
+    }
+    popped_.clear();
+    for (int at = 0; at < 2; ++at)
+      s.queues.call[at].pop_crossed(s.mark - threshold_offset(k, kCallQueue, at), answers, popped_);
+    const bool exact = s.funding_rises == 0.0 && s.funding_falls == 0.0;
+    const double ratio = popped_.empty() ? 1.0 : sc_.assets[k].population->margin_call->warning_ratio;
+    for (const auto& e : popped_) {
+      const std::uint32_t i = e.position;
+      const IsolatedPosition p{pos_.side[i], pos_.size[i], pos_.entry[i], settled_margin(i)};
+      if (exact || MarginRule::crossed(p.side, plan_.rules[k].margin_call_price(p, ratio), s.mark))
+        calls_.push_back(i);
+      else
+        push_thresholds(i, false, true);
+    }
+    any = any || !stops_[k].empty();
+  }
+  return any || !calls_.empty();
 }
 
-double Engine::execute_round(std::size_t k, std::vector<std::uint32_t>& hits) {
+double Engine::fill(std::size_t k, double q, bool forced) {
   auto& s = assets_[k];
-  // Settle in a canonical order of the positions' contents (signed size, entry, margin), so
-  // that floating-point sums, and with them every result, do not depend on the order in which
-  // the hits were found or on the positions' row order in the input; equal keys are identical
-  // positions, whose order cannot matter.
-  std::sort(hits.begin(), hits.end(), [this](std::uint32_t i, std::uint32_t j) {
-    const double si = pos_.side[i] * pos_.size[i], sj = pos_.side[j] * pos_.size[j];
-    if (si != sj) return si < sj;
-    if (pos_.entry[i] != pos_.entry[j]) return pos_.entry[i] < pos_.entry[j];
-    if (pos_.margin[i] != pos_.margin[j]) return pos_.margin[i] < pos_.margin[j];
-    return i < j;
-  });
-  double q = 0.0;
-  for (std::uint32_t i : hits) q -= pos_.side[i] * pos_.size[i];
-  const BookFill fill = s.book.execute(q);
+  const BookFill f = s.book.execute(q);
   // What the book could not take (beyond the displacement cap) goes to the hedger at the cap
-  // price: every liquidation of the round shares one blended price.
-  double price = fill.vwap;
-  if (fill.capped()) {
-    const double unfilled = q - fill.filled;
-    price = (fill.vwap * fill.filled + fill.cap_price * unfilled) / q;
-    const double unfilled_usd = std::abs(unfilled) * fill.cap_price;
-    out_.unfilled_notional += unfilled_usd;
-    out_.asset_unfilled_notional[k] += unfilled_usd;
+  // price: every order of the asset in the round shares one blended price.
+  double price = f.vwap;
+  if (f.capped()) {
+    const double unfilled = q - f.filled;
+    price = (f.vwap * f.filled + f.cap_price * unfilled) / q;
+    if (forced) {
+      const double unfilled_usd = std::abs(unfilled) * f.cap_price;
+      out_.unfilled_notional += unfilled_usd;
+      out_.asset_unfilled_notional[k] += unfilled_usd;
+    }
   }
-  const double slippage_bps = 1e4 * std::abs(price - fill.mid_before) / fill.mid_before;
+  const double slippage_bps = 1e4 * std::abs(price - f.mid_before) / f.mid_before;
   out_.asset_peak_slippage_bps[k] = std::max(out_.asset_peak_slippage_bps[k], slippage_bps);
   if (const double c = sc_.assets[k].index_coupling; c != 0.0) {  // docs/market.md
-    s.book.leak_to_index(fill.mid_before, c);
+    s.book.leak_to_index(f.mid_before, c);
     fundamentals_[k] = s.book.fundamental();
   }
   update_mark(k);
   return price;
 }
 
+double Engine::execute_round(std::size_t k) {
+  // Settle in a canonical order of the positions' contents (signed size, entry, margin), so
+  // that floating-point sums, and with them every result, do not depend on the order in which
+  // the hits were found or on the positions' row order in the input; equal keys are identical
+  // positions, whose order cannot matter.
+  const auto canonical = [this](std::uint32_t i, std::uint32_t j) {
+    const double si = pos_.side[i] * pos_.size[i], sj = pos_.side[j] * pos_.size[j];
+    if (si != sj) return si < sj;
+    if (pos_.entry[i] != pos_.entry[j]) return pos_.entry[i] < pos_.entry[j];
+    if (pos_.margin[i] != pos_.margin[j]) return pos_.margin[i] < pos_.margin[j];
+    return i < j;
+  };
+  auto& hits = hits_[k];
+  std::sort(hits.begin(), hits.end(), canonical);
+  double q = 0.0;
+  for (std::uint32_t i : hits) q -= pos_.side[i] * pos_.size[i];
+  for (auto* orders : {&stops_[k], &reduces_[k]}) {
+    std::sort(orders->begin(), orders->end(),
+              [&](const AgentOrder& a, const AgentOrder& b) { return canonical(a.position, b.position); });
+    for (const AgentOrder& o : *orders) q -= pos_.side[o.position] * o.size;
+  }
+  return fill(k, q, true);
+}
+
 void Engine::close_position(int t, int round, std::size_t k, std::uint32_t i, double price) {
+  settle_funding(i);
   auto& s = assets_[k];
   const IsolatedPosition p = pos_.isolated(i);
   (p.side > 0 ? s.open_long_size : s.open_short_size) -= p.size;
@@ -151,13 +243,16 @@ void Engine::settle_rest(double rest, double fee, const std::vector<DeficitShare
   if (rest >= 0.0) {
     // Binance/Bybit: the fund takes the fee and whatever is left; Hyperliquid/dYdX: the trader
     // keeps what is left after the fee.
-    fund_ += trader_keeps_rest_ ? fee : rest;
+    const double to_fund = trader_keeps_rest_ ? fee : rest;
+    fund_ += to_fund;
+    fund_flow_ += to_fund;
     if (trader_keeps_rest_) retained_ += rest - fee;
     return;
   }
   const double deficit = -rest;
   const double paid = std::min(fund_, deficit);
   fund_ -= paid;
+  fund_flow_ -= paid;
   const double uncovered = deficit - paid;
   if (uncovered <= 0.0) return;
   double covered = 0.0;
@@ -180,6 +275,7 @@ double Engine::auto_deleverage(const DeficitShare& share, double deficit, int t,
     for (std::size_t i = 0; i < pos_.count(); ++i) {
       if (!pos_.open[i] || pos_.asset[i] != static_cast<std::int32_t>(k) || pos_.side[i] != sj) continue;
       IsolatedPosition p = pos_.isolated(i);
+      p.margin = settled_margin(i);
       if (pos_.cross[i]) {  // rank a cross position on its share of the account's wallet
         const auto& acct = cross_[static_cast<std::size_t>(cross_slot_[i])];
         p.margin = acct.wallet / static_cast<double>(acct.positions.size());
@@ -197,6 +293,8 @@ double Engine::auto_deleverage(const DeficitShare& share, double deficit, int t,
   for (auto& c = adl_cursor_[idx]; c < rank.size() && covered < deficit; ++c) {
     const std::uint32_t j = rank[c];
     if (!pos_.open[j]) continue;
+    settle_funding(j);
+    touch(j);
     const double n = pos_.size[j];
     const double y = std::min(n, (deficit - covered) / per_unit);
     const double transfer = per_unit * y;  // what closing at the bankruptcy price costs j vs the mark
@@ -208,7 +306,7 @@ double Engine::auto_deleverage(const DeficitShare& share, double deficit, int t,
       cross_[static_cast<std::size_t>(cross_slot_[j])].wallet += pnl;
     } else {
       const double released = pos_.margin[j] * (y / n);
-      pos_.margin[j] -= released;
+      pos_.margin.mut(j) -= released;
       retained_ += released + pnl;
     }
     (sj > 0 ? s.open_long_size : s.open_short_size) -= y;
@@ -220,10 +318,10 @@ double Engine::auto_deleverage(const DeficitShare& share, double deficit, int t,
                                                     static_cast<std::int64_t>(j), pos_.side[j], y,
                                                     share.price, pos_.bankruptcy_price[j]});
     if (y >= n) {
-      pos_.open[j] = 0;
-      pos_.size[j] = 0.0;
+      pos_.open.set(j, 0);
+      pos_.size.set(j, 0.0);
     } else {
-      pos_.size[j] = n - y;
+      pos_.size.set(j, n - y);
       if (!pos_.cross[j]) queue_isolated(j);
     }
     if (pos_.cross[j]) {
@@ -237,27 +335,30 @@ double Engine::auto_deleverage(const DeficitShare& share, double deficit, int t,
 
 int Engine::cascade(int t) {
   const std::size_t n = assets_.size();
-  std::vector<std::vector<std::uint32_t>> hits(n);
-  std::vector<std::uint32_t> cross_hit;
-  std::vector<double> prices(n, 0.0);
   int depth = 0;
   for (int round = 1; round <= sc_.engine.max_rounds; ++round) {
-    if (!collect_round(hits, cross_hit)) break;
+    if (!collect_round(t)) break;
     depth = round;
+    if (!calls_.empty()) answer_margin_calls(calls_);
     std::fill(adl_ranked_.begin(), adl_ranked_.end(), 0);
-    for (std::size_t k = 0; k < n; ++k)
-      if (!hits[k].empty()) prices[k] = execute_round(k, hits[k]);
+    bool liquidated = false;
+    for (std::size_t k = 0; k < n; ++k) {
+      liquidated = liquidated || !hits_[k].empty();
+      if (!hits_[k].empty() || !stops_[k].empty() || !reduces_[k].empty()) round_prices_[k] = execute_round(k);
+    }
     const std::size_t first_event = sinks_.events ? sinks_.events->size() : 0;
     for (std::size_t k = 0; k < n; ++k)
-      for (std::uint32_t i : hits[k]) close_position(t, round, k, i, prices[k]);
-    for (std::uint32_t slot : cross_hit) settle_cross_account(t, round, slot, prices);
+      for (std::uint32_t i : hits_[k]) close_position(t, round, k, i, round_prices_[k]);
+    for (std::size_t k = 0; k < n; ++k)
+      if (!stops_[k].empty() || !reduces_[k].empty()) settle_agent_orders(k, round_prices_[k], t, round);
+    for (std::uint32_t slot : cross_hit_) settle_cross_account(t, round, slot, round_prices_);
     if (sinks_.events)  // events of a round are listed by asset, then position index
       std::sort(sinks_.events->begin() + static_cast<std::ptrdiff_t>(first_event), sinks_.events->end(),
                 [](const auto& a, const auto& b) {
                   return a.asset != b.asset ? a.asset < b.asset : a.position < b.position;
                 });
     out_.insurance_fund_min = std::min(out_.insurance_fund_min, fund_);
-    if (std::isnan(out_.first_liquidation_time)) out_.first_liquidation_time = t * sc_.dt_s;
+    if (liquidated && std::isnan(out_.first_liquidation_time)) out_.first_liquidation_time = t * sc_.dt_s;
   }
   return depth;
 }

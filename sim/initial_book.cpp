@@ -3,40 +3,13 @@
 #include <algorithm>
 #include <cmath>
 
-#include <boost/random/normal_distribution.hpp>
 #include <boost/random/uniform_01.hpp>
 
+#include "sim/population_sampler.hpp"
 #include "sim/random_streams.hpp"
 #include "sim/run_plan.hpp"
 
 namespace cascade {
-namespace {
-
-/// Draws one population position on asset k. Leverage is lognormal with the given mean,
-/// capped by the bracket of its notional; entries are spread lognormally around the start
-/// price; a draw that would already be past its liquidation price at the start is redrawn
-/// (such a position would not exist in a live book), falling back to entry = start price.
-IsolatedPosition sample_position(const AssetSpec& a, const MarginRule& rule, const PopulationSpec& pop,
-                                 Rng& rng) {
-  boost::random::uniform_01<double> uniform;
-  boost::random::normal_distribution<double> normal;
-  IsolatedPosition p;
-  p.side = uniform(rng) < pop.long_share ? 1 : -1;
-  const double notional = pop.notional_median_usd * std::exp(pop.notional_dispersion * normal(rng));
-  const double s = pop.leverage_dispersion;
-  double leverage = std::exp(std::log(pop.leverage_mean) - 0.5 * s * s + s * normal(rng));
-  leverage = std::clamp(leverage, 1.0, a.tiers.bracket(notional).max_leverage);
-  p.margin = notional / leverage;
-  for (int attempt = 0; attempt <= 8; ++attempt) {
-    p.entry = attempt < 8 ? a.price_usd * std::exp(pop.entry_spread * normal(rng)) : a.price_usd;
-    p.size = notional / p.entry;
-    const double lp = rule.liquidation_price(p);
-    if (std::isnan(lp) || !MarginRule::crossed(p.side, lp, a.price_usd)) break;
-  }
-  return p;
-}
-
-}  // namespace
 
 PositionBook build_initial_book(const Scenario& sc, std::uint64_t population_seed) {
   PositionBook book;
@@ -64,16 +37,23 @@ PositionBook build_initial_book(const Scenario& sc, std::uint64_t population_see
     const auto& a = sc.assets[k];
     if (!a.population) continue;
     const MarginRule rule(profile, a.tiers);
+    const auto& calls = a.population->margin_call;
     for (int i = 0; i < a.population->count; ++i, ++account) {
-      IsolatedPosition p = sample_position(a, rule, *a.population, rng);
+      const SampledPosition drawn = sample_position(a, rule, *a.population, rng);
+      IsolatedPosition p = drawn.position;
       if (a.population->cross_share > 0.0 && uniform(rng) < a.population->cross_share) {
         const auto j = std::min(static_cast<std::size_t>(uniform(rng) * static_cast<double>(sc.cross_accounts)),
                                 cross_wallet.size() - 1);
         cross_wallet[j] += p.margin;
         p.margin = 0.0;
         book.add(static_cast<std::int32_t>(k), first_cross + static_cast<std::int32_t>(j), p, true);
-      } else {
-        book.add(static_cast<std::int32_t>(k), account, p);
+        continue;  // stops and margin calls are for isolated positions (docs/agents.md)
+      }
+      const std::uint32_t id = book.add(static_cast<std::int32_t>(k), account, p);
+      book.stop_price.set(id, drawn.stop_price);
+      if (calls) {
+        book.agent.set(id, PositionBook::kAnswersCalls);
+        book.wallet.set(id, calls->wallet * p.margin);
       }
     }
   }
@@ -85,7 +65,7 @@ PositionBook build_initial_book(const Scenario& sc, std::uint64_t population_see
   for (std::size_t i = 0; i < book.count(); ++i) {
     if (book.cross[i]) continue;  // cross positions have an account-level threshold instead
     const MarginRule rule(profile, sc.assets[static_cast<std::size_t>(book.asset[i])].tiers);
-    book.liquidation_price[i] = rule.liquidation_price(book.isolated(i));
+    book.liquidation_price.set(i, rule.liquidation_price(book.isolated(i)));
   }
   return book;
 }

@@ -36,9 +36,10 @@ RunResults run_rows(std::span<const Scenario> points, std::int32_t first_point,
   };
   const std::size_t lp_first = local(row_begin), lp_last = local(row_end - 1);
 
-  // Shared per point: the plan, and the book when the population is sampled once per run.
+  // Shared per point: the plan, and the start of every path (book, threshold queues, ledgers)
+  // when the population is sampled once per run; paths copy it in O(pages), not O(positions).
   std::vector<std::unique_ptr<RunPlan>> plans(points.size());
-  std::vector<PositionBook> shared_books(points.size());
+  std::vector<std::shared_ptr<const StartBook>> shared_starts(points.size());
   for (std::size_t lp = lp_first; lp <= lp_last; ++lp)
     plans[lp] = std::make_unique<RunPlan>(points[lp]);
   const int threads =
@@ -48,8 +49,10 @@ RunResults run_rows(std::span<const Scenario> points, std::int32_t first_point,
     tbb::parallel_for(lp_first, lp_last + 1, [&](std::size_t lp) {
       const Scenario& sc = points[lp];
       if (sc.sample == SampleMode::PerRun)
-        shared_books[lp] = build_initial_book(
-            sc, population_seed(sc, first_point + static_cast<std::int32_t>(lp), 0));
+        shared_starts[lp] = std::make_shared<const StartBook>(make_start_book(
+            *plans[lp],
+            build_initial_book(sc, population_seed(sc, first_point + static_cast<std::int32_t>(lp), 0)),
+            true));
     });
   });
 
@@ -78,12 +81,13 @@ RunResults run_rows(std::span<const Scenario> points, std::int32_t first_point,
     PathSinks sinks;
     if (slot_of[i] >= 0) sinks.timeseries = &results.timeseries[static_cast<std::size_t>(slot_of[i])];
     if (events_on) sinks.events = &events[i];
-    PositionBook book = sc.sample == SampleMode::PerRun
-                            ? shared_books[lp]
-                            : build_initial_book(sc, population_seed(sc, point, path));
-    Engine engine(*plans[lp], std::move(book), stream_seed(sc.seed, point, path, Stream::Prices),
-                  point, path, sinks);
-    results.outcomes[i] = engine.run();
+    const std::uint64_t price_seed = stream_seed(sc.seed, point, path, Stream::Prices);
+    results.outcomes[i] =
+        sc.sample == SampleMode::PerRun
+            ? Engine(*plans[lp], shared_starts[lp], price_seed, point, path, sinks).run()
+            : Engine(*plans[lp], build_initial_book(sc, population_seed(sc, point, path)), price_seed,
+                     point, path, sinks)
+                  .run();
     if (options.progress) {
       std::lock_guard lock(progress_mutex);
       options.progress(++done, static_cast<std::int64_t>(n_rows));

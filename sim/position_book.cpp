@@ -14,6 +14,10 @@ void PositionBook::reserve(std::size_t n) {
   open.reserve(n);
   cross.reserve(n);
   generation.reserve(n);
+  stop_price.reserve(n);
+  wallet.reserve(n);
+  agent.reserve(n);
+  funding_base.reserve(n);
 }
 
 std::uint32_t PositionBook::add(std::int32_t asset_index, std::int32_t account_index,
@@ -30,6 +34,10 @@ std::uint32_t PositionBook::add(std::int32_t asset_index, std::int32_t account_i
   open.push_back(1);
   cross.push_back(is_cross ? 1 : 0);
   generation.push_back(0);
+  stop_price.push_back(kNever);
+  wallet.push_back(0.0);
+  agent.push_back(0);
+  funding_base.push_back(0.0);
   return id;
 }
 

@@ -5,7 +5,8 @@
 // hashed with splitmix64, so a path's numbers never depend on the thread that runs it, the
 // shard it is in or the machine. Boost.Random (not <random>) because std distributions differ
 // between standard libraries. Separate streams keep population sampling from shifting the
-// price draws (switching `population.sample` does not change the prices of a path).
+// price draws (switching `population.sample` does not change the prices of a path), and agents'
+// decisions from shifting either.
 #include <cstdint>
 
 #include <boost/random/mersenne_twister.hpp>
@@ -14,7 +15,9 @@ namespace cascade {
 
 using Rng = boost::random::mt19937_64;
 
-enum class Stream : std::uint64_t { Population = 1, Prices = 2 };
+/// Population: the sampled book. Prices: the exogenous price process. Agents: what agents decide
+/// during a path (arrivals, margin-call responses), drawn in a canonical order (docs/agents.md).
+enum class Stream : std::uint64_t { Population = 1, Prices = 2, Agents = 3 };
 
 constexpr std::uint64_t splitmix64(std::uint64_t x) noexcept {
   x += 0x9e3779b97f4a7c15ULL;

@@ -46,6 +46,19 @@ struct PathOutcome {
   double peak_slippage_bps = 0.0;         ///< max over assets and fills
   double min_depth_scale = 1.0;           ///< min over assets and steps of w
   double conservation_residual = 0.0;     ///< USD, MODEL.md section 6
+  // Agents (MODEL.md section 7, docs/agents.md).
+  double stops = 0.0;                     ///< count of stop-losses filled
+  double stop_notional = 0.0;             ///< USD, sum of size*fill price of stop-losses
+  double margin_calls = 0.0;              ///< count of margin calls answered (or ignored)
+  double top_ups = 0.0;                   ///< count of margin calls answered with a top-up
+  double top_up_usd = 0.0;                ///< USD added to margins by top-ups
+  double reduces = 0.0;                   ///< count of margin calls answered with a reduce
+  double reduce_notional = 0.0;           ///< USD, sum of size*fill price of reduces
+  double arrivals = 0.0;                  ///< count of positions opened during the path
+  double arrival_notional = 0.0;          ///< USD, notional of those positions at entry
+  double unlock_sold_notional = 0.0;      ///< USD, unlocked tokens sold (size*fill price)
+  double panic_sold_notional = 0.0;       ///< USD, panic sellers' sales
+  double dip_bought_notional = 0.0;       ///< USD, dip buyers' purchases
 
   // Per asset, indexed like Scenario::assets.
   std::vector<double> asset_liquidated_notional, asset_long_liquidated_notional,
@@ -70,6 +83,7 @@ struct PathTimeseries {
   std::int32_t point = 0;
   std::int64_t path = 0;
   std::vector<double> mark_price, index_price, liquidated_notional, open_interest, depth_scale,
+      circulating_supply, flow_notional,
       insurance_fund;  ///< insurance_fund is [step] only (one column)
 };
 
@@ -155,7 +169,19 @@ inline constexpr SummaryMetric kSummaryMetrics[] = {
     {"oi_liquidated_share", "fraction", "liquidated notional / initial open interest", &PathOutcome::oi_liquidated_share},
     {"peak_slippage_bps", "bps", "largest fill slippage against the pre-trade mid", &PathOutcome::peak_slippage_bps},
     {"min_depth_scale", "fraction", "lowest depth scale w over assets and steps", &PathOutcome::min_depth_scale},
-    {"conservation_residual", "USD", "change of total wealth across all parties (should be ~0)", &PathOutcome::conservation_residual},
+    {"conservation_residual", "USD", "change of total wealth across all parties, less deposits and the revaluation of spot tokens (should be ~0)", &PathOutcome::conservation_residual},
+    {"stops", "count", "stop-losses filled", &PathOutcome::stops},
+    {"stop_notional", "USD", "sum of size*fill price of stop-losses", &PathOutcome::stop_notional},
+    {"margin_calls", "count", "margin calls (answered or ignored)", &PathOutcome::margin_calls},
+    {"top_ups", "count", "margin calls answered with a top-up", &PathOutcome::top_ups},
+    {"top_up_usd", "USD", "margin added by top-ups", &PathOutcome::top_up_usd},
+    {"reduces", "count", "margin calls answered by reducing the position", &PathOutcome::reduces},
+    {"reduce_notional", "USD", "sum of size*fill price of reduces", &PathOutcome::reduce_notional},
+    {"arrivals", "count", "positions opened during the path", &PathOutcome::arrivals},
+    {"arrival_notional", "USD", "notional at entry of the positions opened during the path", &PathOutcome::arrival_notional},
+    {"unlock_sold_notional", "USD", "unlocked tokens sold, size*fill price", &PathOutcome::unlock_sold_notional},
+    {"panic_sold_notional", "USD", "panic sellers' sales, size*fill price", &PathOutcome::panic_sold_notional},
+    {"dip_bought_notional", "USD", "dip buyers' purchases, size*fill price", &PathOutcome::dip_bought_notional},
 };
 
 inline constexpr AssetMetric kAssetMetrics[] = {
@@ -184,6 +210,8 @@ inline constexpr SeriesMetric kSeriesMetrics[] = {
     {"liquidated_notional", "USD", "notional liquidated in the step", &PathTimeseries::liquidated_notional, true},
     {"open_interest", "USD", "open interest (long side) at mark", &PathTimeseries::open_interest, true},
     {"depth_scale", "fraction", "depth scale w", &PathTimeseries::depth_scale, true},
+    {"circulating_supply", "base units", "circulating supply (0 without assets.X.supply)", &PathTimeseries::circulating_supply, true},
+    {"flow_notional", "USD", "signed notional of the step's scheduled flows (unlock sales, panic sellers, dip buyers; buys positive)", &PathTimeseries::flow_notional, true},
     {"insurance_fund", "USD", "insurance fund balance", &PathTimeseries::insurance_fund, false},
 };
 

@@ -10,6 +10,13 @@ Profile scenario_profile(const Scenario& sc) {
   return profile_from_name(sc.exchange.profile).value_or(Profile::Binance);
 }
 
+double spread_over_step(double total, double at_s, double over_s, int t, double dt_s) noexcept {
+  const double lo = (t - 1) * dt_s, hi = t * dt_s;
+  if (over_s <= 0.0) return (at_s >= lo && at_s < hi) ? total : 0.0;
+  const double overlap = std::min(hi, at_s + over_s) - std::max(lo, at_s);
+  return overlap > 0.0 ? total * overlap / over_s : 0.0;
+}
+
 RunPlan::RunPlan(const Scenario& sc)
     : scenario(&sc), dt_years(sc.dt_s / kSecondsPerYear), market(plan_market(sc, dt_years)) {
   const std::size_t n = sc.assets.size();
@@ -17,23 +24,17 @@ RunPlan::RunPlan(const Scenario& sc)
   rules.reserve(n);
   for (const auto& a : sc.assets) rules.emplace_back(profile, a.tiers);
   shock_log.assign(static_cast<std::size_t>(sc.steps) * n, 0.0);
-  // Step t covers [(t-1)*dt, t*dt). A shock spreads log(1+move) evenly over [at, at+over); an
-  // instantaneous one (over = 0) lands whole in the step whose interval contains `at`.
-  for (const auto& s : sc.shocks) {
-    const double total = std::log1p(s.move);
-    for (int t = 1; t <= sc.steps; ++t) {
-      const double lo = (t - 1) * sc.dt_s, hi = t * sc.dt_s;
-      double part = 0.0;
-      if (s.over_s <= 0.0) {
-        part = (s.at_s >= lo && s.at_s < hi) ? total : 0.0;
-      } else {
-        const double overlap = std::min(hi, s.at_s + s.over_s) - std::max(lo, s.at_s);
-        part = overlap > 0.0 ? total * overlap / s.over_s : 0.0;
-      }
-      if (part != 0.0)
-        for (int k : s.assets) shock_log[static_cast<std::size_t>(t - 1) * n + static_cast<std::size_t>(k)] += part;
-    }
-  }
+  auto add = [&](double total, double at_s, double over_s, const std::vector<int>& assets) {
+    for (int t = 1; t <= sc.steps; ++t)
+      if (const double part = spread_over_step(total, at_s, over_s, t, sc.dt_s); part != 0.0)
+        for (int k : assets) shock_log[static_cast<std::size_t>(t - 1) * n + static_cast<std::size_t>(k)] += part;
+  };
+  for (const auto& s : sc.shocks) add(std::log1p(s.move), s.at_s, s.over_s, s.assets);
+  // A pre-unlock drift is a shock over the window before the unlock; the part of a window that
+  // starts before time 0 has already happened (it is in the start price).
+  for (const auto& u : sc.unlocks)
+    if (u.pre_drift != 0.0)
+      add(std::log1p(u.pre_drift), u.at_s - u.pre_drift_over_s, u.pre_drift_over_s, {u.asset});
 }
 
 }  // namespace cascade

@@ -401,3 +401,40 @@ TEST_CASE("Models.Profiles.Funding") {
   CHECK(dydx.funding_rate(0.008) == doctest::Approx(0.001));
   CHECK(dydx.funding_rate(0.5) == doctest::Approx(0.015));
 }
+
+TEST_CASE("Models.Profiles.MarginCallPriceIsTheRootOfTheRatio") {
+  // The margin-call price solves ratio*equity(P) = MM(P) for every profile, across tier
+  // boundaries; ratio 1 is the liquidation price; a call comes before the liquidation.
+  const TierTable aix({{0, 20, 0.02, 0}, {5000, 15, 0.025, 0}, {25000, 10, 0.05, 0}});
+  const TierTable bybit = bybit_btc();
+  struct Case {
+    Profile profile;
+    const TierTable* tiers;
+    double entry;
+  };
+  for (const Case& c : {Case{Profile::Binance, &aix, 2.0}, Case{Profile::Hyperliquid, &aix, 2.0},
+                        Case{Profile::Bybit, &bybit, 30000.0}}) {
+    const MarginRule rule(c.profile, *c.tiers);
+    int checked = 0;
+    for (double notional = 800.0; notional < 2e6; notional *= 1.9)
+      for (const int side : {1, -1})
+        for (const double ratio : {0.3, 0.6, 0.9}) {
+          const double n = notional / c.entry;
+          const double max_lev = c.tiers->bracket(notional).max_leverage;
+          const IsolatedPosition p{side, n, c.entry, notional / (0.8 * max_lev)};
+          const double call = rule.margin_call_price(p, ratio);
+          CAPTURE(traits(c.profile).name);
+          CAPTURE(notional);
+          CAPTURE(side);
+          CAPTURE(ratio);
+          CHECK(rule.margin_call_price(p, 1.0) == rule.liquidation_price(p));
+          if (std::isnan(call)) continue;
+          ++checked;
+          const double gap = ratio * MarginRule::equity(p, call) - rule.maintenance_margin(p, call);
+          CHECK(std::abs(gap) <= 1e-9 * notional);
+          const double lp = rule.liquidation_price(p);
+          if (!std::isnan(lp)) CHECK(side * call > side * lp);
+        }
+    CHECK(checked > 30);
+  }
+}

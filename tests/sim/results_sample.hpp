@@ -113,6 +113,8 @@ inline RunResults sample_results() {
         ts.liquidated_notional.push_back(300.0 + x);
         ts.open_interest.push_back(400.0 + x);
         ts.depth_scale.push_back(1.0 / (1.0 + x));
+        ts.circulating_supply.push_back(1e9 + x);
+        ts.flow_notional.push_back(-500.0 - x);
       }
       ts.insurance_fund.push_back(1e6 - static_cast<double>(p * 100) - static_cast<double>(s));
     }

@@ -45,8 +45,8 @@ Run run(const Scenario& sc, bool check_invariants = true) {
     std::vector<double> marks;
     for (std::size_t k = 0; k < sc.assets.size(); ++k) marks.push_back(e.mark(k));
     for (std::size_t i = 0; i < b.count(); ++i) {
-      if (!b.open[i] || b.cross[i] || std::isnan(b.liquidation_price[i])) continue;
-      CHECK_FALSE(MarginRule::crossed(b.side[i], b.liquidation_price[i], marks[static_cast<std::size_t>(b.asset[i])]));
+      if (!b.open[i] || b.cross[i] || std::isnan(e.current_liquidation_price(i))) continue;
+      CHECK_FALSE(MarginRule::crossed(b.side[i], e.current_liquidation_price(i), marks[static_cast<std::size_t>(b.asset[i])]));
     }
     const auto& cross = e.cross_accounts();
     for (std::size_t a = 0; a < cross.size(); ++a)
@@ -155,11 +155,12 @@ TEST_CASE("Engine.Funding.LongsPayInterestOnAQuietBook") {
   // Premium 0: the rate is the interest, 0.01 % per 8 h scaled to 2 minutes, twice.
   const double rate = 0.0001 * 120.0 / (8 * 3600.0);
   const double paid = 2 * rate * 1000.0 * 2.0;
-  CHECK(e.positions().margin[0] == doctest::Approx(500.0 - paid).epsilon(1e-12));
-  CHECK(e.positions().margin[1] == doctest::Approx(500.0 + paid).epsilon(1e-12));
+  CHECK(e.settled_margin(0) == doctest::Approx(500.0 - paid).epsilon(1e-12));
+  CHECK(e.settled_margin(1) == doctest::Approx(500.0 + paid).epsilon(1e-12));
   // Liquidation prices follow the margin.
   const MarginRule rule(Profile::Binance, sc.assets[0].tiers);
-  CHECK(e.positions().liquidation_price[0] == doctest::Approx(rule.liquidation_price(e.positions().isolated(0))));
+  CHECK(e.current_liquidation_price(0) == doctest::Approx(rule.liquidation_price({1, 1000.0, 2.0, 500.0 - paid})));
+  CHECK(e.current_liquidation_price(0) > rule.liquidation_price({1, 1000.0, 2.0, 500.0}));
   CHECK(std::abs(e.outcome().conservation_residual) < 1e-9);
 }
 
