@@ -2,7 +2,7 @@
 // Liquidation thresholds of one asset and side, ordered so that the next position to fall is
 // always at the front (MODEL.md section 5; docs/engine.md "Event-driven thresholds").
 //
-// A step asks "which positions has the mark crossed?" — answered by popping from a binary heap
+// A step asks "which positions has the mark crossed?" — answered by popping from a heap
 // until the front is no longer crossed, so a quiet step costs O(1) and a liquidation O(log N),
 // whatever the number of positions. Longs fall when the mark drops to their threshold (max-heap
 // on price); shorts when it rises to theirs (min-heap). Ties break on the position index, so the
@@ -60,19 +60,37 @@ class ThresholdQueue {
   /// `is_current(entry)` is false (stale generations, closed positions).
   template <class IsCurrent, class Out>
   void pop_crossed(double mark, IsCurrent&& is_current, Out& out) {
-    while (!empty() && front_crossed(mark)) {
-      const Entry e = front();
-      pop();
+    const Entry* base = base_ ? base_->data() : nullptr;
+    const std::size_t base_size = base_ ? base_->size() : 0;
+    for (;;) {
+      const bool in_base = cursor_ < base_size;
+      if (!in_base && heap_.empty()) return;
+      const bool from_base = in_base && (heap_.empty() || before(heap_.front(), base[cursor_]));
+      const Entry e = from_base ? base[cursor_] : heap_.front();
+      if (!crossed(e.price, mark)) return;
+      if (from_base)
+        ++cursor_;
+      else
+        pop_heap();
       if (is_current(e)) out.push_back(e);
     }
   }
 
  private:
-  bool before(const Entry& a, const Entry& b) const noexcept;  // heap "less": b is nearer the mark
+  // Heap "less": b is nearer the mark. std heaps keep the "largest" at the front: for longs the
+  // highest price (first to be reached by a falling mark), for shorts the lowest. Ties: lower
+  // position index first.
+  bool before(const Entry& a, const Entry& b) const noexcept {
+    if (a.price != b.price) return side_ > 0 ? a.price < b.price : a.price > b.price;
+    return a.position > b.position;
+  }
   bool crossed(double price, double mark) const noexcept {
     return side_ > 0 ? mark <= price : mark >= price;
   }
   bool base_first() const noexcept;  // the frozen part's front is nearer than the heap's
+  void pop_heap();                   // removes the heap's front
+  void sift_up(std::size_t i);
+  void sift_down(std::size_t i);
   int side_;
   std::vector<Entry> heap_;
   std::shared_ptr<const std::vector<Entry>> base_;  ///< frozen, nearest first

@@ -136,6 +136,10 @@ class Engine {
   int cascade(int t);
   bool collect_round(int t);
   double execute_round(std::size_t k);
+  /// Sorts sort_keys_ for `count` positions (position_of(j), j < count) in the canonical order
+  /// of their contents: signed size, entry, margin, then index.
+  template <class PositionOf>
+  void canonical_order(std::size_t count, PositionOf&& position_of);
   double fill(std::size_t k, double q, bool forced);
   void close_position(int t, int round, std::size_t k, std::uint32_t i, double price);
   void settle_cross_account(int t, int round, std::size_t slot, const std::vector<double>& prices);
@@ -158,6 +162,9 @@ class Engine {
   void setup_funding_drift();
   void settle_funding(std::uint32_t i);
   double threshold_offset(std::size_t k, int kind, int side_index) const noexcept;
+  double certain_offset(std::size_t k, int kind, int side_index) const noexcept;
+  /// Position i with its funding settled (without writing it back).
+  IsolatedPosition settled_position(std::size_t i) const noexcept;
   void apply_funding(double intervals);
   void end_step(int t);
   void record_row(int t);
@@ -209,6 +216,13 @@ class Engine {
   std::vector<std::uint32_t> cross_hit_, calls_;
   std::vector<double> round_prices_;
   std::vector<ThresholdQueue::Entry> popped_;
+  struct SortKey {
+    double signed_size, entry, margin;
+    std::uint32_t position;
+    std::uint32_t slot;  ///< index in the list being sorted
+  };
+  std::vector<SortKey> sort_keys_;
+  std::vector<AgentOrder> sorted_orders_;
   /// Per asset and side (0 long, 1 short): ADL candidates of this round, best first.
   std::vector<std::vector<std::uint32_t>> adl_rank_;
   std::vector<std::size_t> adl_cursor_;

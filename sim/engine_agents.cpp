@@ -19,11 +19,11 @@ void Engine::answer_margin_calls(std::vector<std::uint32_t>& calls) {
   for (std::uint32_t i : calls) {
     const auto k = static_cast<std::size_t>(pos_.asset[i]);
     const MarginCallSpec& spec = *sc_.assets[k].population->margin_call;
-    settle_funding(i);
-    touch(i);
     out_.margin_calls += 1.0;
     const double x = uniform(agents_rng_);
     if (x < spec.top_up_probability && pos_.wallet[i] > 0.0) {
+      settle_funding(i);
+      touch(i);
       const double amount = std::min(spec.top_up_amount * pos_.margin[i], pos_.wallet[i]);
       pos_.margin.mut(i) += amount;
       pos_.wallet.mut(i) -= amount;
@@ -32,6 +32,7 @@ void Engine::answer_margin_calls(std::vector<std::uint32_t>& calls) {
       out_.top_up_usd += amount;
       queue_isolated(i);  // a lower liquidation price, and a new margin-call price
     } else if (x >= spec.top_up_probability && x < spec.top_up_probability + spec.reduce_probability) {
+      touch(i);
       reduces_[k].push_back({i, spec.reduce_fraction * pos_.size[i]});
       out_.reduces += 1.0;
     } else {  // ignores it (or wanted to top up with an empty wallet): no further calls
@@ -44,8 +45,7 @@ void Engine::close_by_trader(std::size_t k, std::uint32_t i, double price, int t
   // The trader closes the whole position at the round's price and keeps what is left; a
   // position closed beyond its bankruptcy price leaves a deficit the fund (then ADL) covers.
   auto& s = assets_[k];
-  settle_funding(i);
-  const IsolatedPosition p = pos_.isolated(i);
+  const IsolatedPosition p = settled_position(i);
   (p.side > 0 ? s.open_long_size : s.open_short_size) -= p.size;
   s.counter_inventory += p.side * p.size;
   s.counter_cash -= p.side * p.size * price;
@@ -76,6 +76,7 @@ void Engine::settle_agent_orders(std::size_t k, double price, int t, int round) 
     // Closing y of n: the realised PnL is settled into the margin, which stays with the rest of
     // the position, so the same equity now carries a smaller maintenance margin (the point of
     // reducing against a margin call).
+    settle_funding(i);  // before the size changes
     const int side = pos_.side[i];
     const double y = o.size;
     pos_.margin.mut(i) += side * y * (price - pos_.entry[i]);

@@ -50,6 +50,18 @@ double Engine::threshold_offset(std::size_t k, int kind, int side_index) const n
   return d[0] * s.funding_rises + d[1] * s.funding_falls;
 }
 
+double Engine::certain_offset(std::size_t k, int kind, int side_index) const noexcept {
+  // The other end of the bound: a long's price is at least key + c_min*R + c_max*F, a short's at
+  // most key + c_max*R + c_min*F; a mark past it has certainly crossed the position's price.
+  const auto& s = assets_[k];
+  const double* d = s.drift[kind][side_index];
+  return d[1] * s.funding_rises + d[0] * s.funding_falls;
+}
+
+IsolatedPosition Engine::settled_position(std::size_t i) const noexcept {
+  return IsolatedPosition{pos_.side[i], pos_.size[i], pos_.entry[i], settled_margin(i)};
+}
+
 double Engine::settled_margin(std::size_t i) const noexcept {
   if (pos_.cross[i]) return pos_.margin[i];  // cross funding goes to the wallet
   const double index = assets_[static_cast<std::size_t>(pos_.asset[i])].funding_index;
@@ -65,9 +77,7 @@ void Engine::settle_funding(std::uint32_t i) {
 }
 
 double Engine::current_liquidation_price(std::size_t i) const noexcept {
-  const auto k = static_cast<std::size_t>(pos_.asset[i]);
-  return plan_.rules[k].liquidation_price(
-      IsolatedPosition{pos_.side[i], pos_.size[i], pos_.entry[i], settled_margin(i)});
+  return plan_.rules[static_cast<std::size_t>(pos_.asset[i])].liquidation_price(settled_position(i));
 }
 
 void Engine::apply_funding(double intervals) {

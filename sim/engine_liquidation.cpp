@@ -63,9 +63,13 @@ bool Engine::collect_round(int t) {
     for (int at = 0; at < 2; ++at)
       s.queues.liquidation[at].pop_crossed(s.mark - threshold_offset(k, kLiquidationQueue, at), current, popped_);
     const bool exact = s.funding_rises == 0.0 && s.funding_falls == 0.0;
+    const double certain[2] = {certain_offset(k, kLiquidationQueue, 0), certain_offset(k, kLiquidationQueue, 1)};
     for (const auto& e : popped_) {
-      // A key crossed under the funding drift bound: check the position's own price now.
-      if (exact || MarginRule::crossed(pos_.side[e.position], current_liquidation_price(e.position), s.mark))
+      // A key crossed under the funding drift bound: unless the mark is past the bound's other
+      // end too, check the position's own price now.
+      const int side = pos_.side[e.position];
+      if (exact || MarginRule::crossed(side, e.price + certain[side > 0 ? 0 : 1], s.mark) ||
+          MarginRule::crossed(side, current_liquidation_price(e.position), s.mark))
         hits_[k].push_back(e.position);
       else
         push_thresholds(e.position, true, false);
@@ -125,11 +129,13 @@ bool Engine::collect_round(int t) {
     for (int at = 0; at < 2; ++at)
       s.queues.call[at].pop_crossed(s.mark - threshold_offset(k, kCallQueue, at), answers, popped_);
     const bool exact = s.funding_rises == 0.0 && s.funding_falls == 0.0;
+    const double certain[2] = {certain_offset(k, kCallQueue, 0), certain_offset(k, kCallQueue, 1)};
     const double ratio = popped_.empty() ? 1.0 : sc_.assets[k].population->margin_call->warning_ratio;
     for (const auto& e : popped_) {
       const std::uint32_t i = e.position;
-      const IsolatedPosition p{pos_.side[i], pos_.size[i], pos_.entry[i], settled_margin(i)};
-      if (exact || MarginRule::crossed(p.side, plan_.rules[k].margin_call_price(p, ratio), s.mark))
+      const int side = pos_.side[i];
+      if (exact || MarginRule::crossed(side, e.price + certain[side > 0 ? 0 : 1], s.mark) ||
+          MarginRule::crossed(side, plan_.rules[k].margin_call_price(settled_position(i), ratio), s.mark))
         calls_.push_back(i);
       else
         push_thresholds(i, false, true);
@@ -164,34 +170,46 @@ double Engine::fill(std::size_t k, double q, bool forced) {
   return price;
 }
 
+template <class PositionOf>
+void Engine::canonical_order(std::size_t count, PositionOf&& position_of) {
+  sort_keys_.resize(count);
+  for (std::size_t j = 0; j < count; ++j) {
+    const std::uint32_t i = position_of(j);
+    sort_keys_[j] = {pos_.side[i] * pos_.size[i], pos_.entry[i], pos_.margin[i], i, static_cast<std::uint32_t>(j)};
+  }
+  std::sort(sort_keys_.begin(), sort_keys_.end(), [](const SortKey& a, const SortKey& b) {
+    if (a.signed_size != b.signed_size) return a.signed_size < b.signed_size;
+    if (a.entry != b.entry) return a.entry < b.entry;
+    if (a.margin != b.margin) return a.margin < b.margin;
+    return a.position < b.position;
+  });
+}
+
 double Engine::execute_round(std::size_t k) {
   // Settle in a canonical order of the positions' contents (signed size, entry, margin), so
   // that floating-point sums, and with them every result, do not depend on the order in which
   // the hits were found or on the positions' row order in the input; equal keys are identical
   // positions, whose order cannot matter.
-  const auto canonical = [this](std::uint32_t i, std::uint32_t j) {
-    const double si = pos_.side[i] * pos_.size[i], sj = pos_.side[j] * pos_.size[j];
-    if (si != sj) return si < sj;
-    if (pos_.entry[i] != pos_.entry[j]) return pos_.entry[i] < pos_.entry[j];
-    if (pos_.margin[i] != pos_.margin[j]) return pos_.margin[i] < pos_.margin[j];
-    return i < j;
-  };
+  // The keys are gathered once (the positions are scattered through the book), then sorted.
   auto& hits = hits_[k];
-  std::sort(hits.begin(), hits.end(), canonical);
+  canonical_order(hits.size(), [&](std::size_t j) { return hits[j]; });
+  for (std::size_t j = 0; j < hits.size(); ++j) hits[j] = sort_keys_[j].position;
   double q = 0.0;
   for (std::uint32_t i : hits) q -= pos_.side[i] * pos_.size[i];
   for (auto* orders : {&stops_[k], &reduces_[k]}) {
-    std::sort(orders->begin(), orders->end(),
-              [&](const AgentOrder& a, const AgentOrder& b) { return canonical(a.position, b.position); });
+    if (orders->empty()) continue;
+    canonical_order(orders->size(), [&](std::size_t j) { return (*orders)[j].position; });
+    sorted_orders_.clear();
+    for (const SortKey& key : sort_keys_) sorted_orders_.push_back((*orders)[key.slot]);
+    orders->swap(sorted_orders_);
     for (const AgentOrder& o : *orders) q -= pos_.side[o.position] * o.size;
   }
   return fill(k, q, true);
 }
 
 void Engine::close_position(int t, int round, std::size_t k, std::uint32_t i, double price) {
-  settle_funding(i);
   auto& s = assets_[k];
-  const IsolatedPosition p = pos_.isolated(i);
+  const IsolatedPosition p = settled_position(i);
   (p.side > 0 ? s.open_long_size : s.open_short_size) -= p.size;
   s.counter_inventory += p.side * p.size;
   s.counter_cash -= p.side * p.size * price;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 
 #include <boost/random/uniform_01.hpp>
 
@@ -33,11 +34,21 @@ PositionBook build_initial_book(const Scenario& sc, std::uint64_t population_see
   auto account = static_cast<std::int32_t>(sc.accounts.size());
   const auto first_cross = static_cast<std::int32_t>(sc.accounts.size() + total - sc.positions.size());
   std::vector<double> cross_wallet(static_cast<std::size_t>(sc.cross_accounts), 0.0);
+  struct Row {
+    std::int32_t account;
+    IsolatedPosition p;
+    bool cross;
+    double stop_price;
+    double liquidation_price;  ///< NaN: never, or cross
+  };
+  std::vector<Row> rows;
+  std::vector<std::uint32_t> order;
   for (std::size_t k = 0; k < sc.assets.size(); ++k) {
     const auto& a = sc.assets[k];
     if (!a.population) continue;
     const MarginRule rule(profile, a.tiers);
-    const auto& calls = a.population->margin_call;
+    rows.clear();
+    rows.reserve(static_cast<std::size_t>(a.population->count));
     for (int i = 0; i < a.population->count; ++i, ++account) {
       const SampledPosition drawn = sample_position(a, rule, *a.population, rng);
       IsolatedPosition p = drawn.position;
@@ -46,14 +57,39 @@ PositionBook build_initial_book(const Scenario& sc, std::uint64_t population_see
                                 cross_wallet.size() - 1);
         cross_wallet[j] += p.margin;
         p.margin = 0.0;
-        book.add(static_cast<std::int32_t>(k), first_cross + static_cast<std::int32_t>(j), p, true);
-        continue;  // stops and margin calls are for isolated positions (docs/agents.md)
+        // Stops and margin calls are for isolated positions (docs/agents.md).
+        rows.push_back({first_cross + static_cast<std::int32_t>(j), p, true, kNever, kNever});
+        continue;
       }
-      const std::uint32_t id = book.add(static_cast<std::int32_t>(k), account, p);
-      book.stop_price.set(id, drawn.stop_price);
+      rows.push_back({account, p, false, drawn.stop_price, rule.liquidation_price(p)});
+    }
+    // A book shared by a whole run is numbered by side and liquidation price, the order in
+    // which a cascade reaches the positions, so that a cascade walks the book's memory in order
+    // instead of at random (docs/performance.md). Which positions the book holds is unchanged.
+    order.resize(rows.size());
+    for (std::size_t j = 0; j < rows.size(); ++j) order[j] = static_cast<std::uint32_t>(j);
+    if (sc.sample == SampleMode::PerRun) {
+      // Longs by falling liquidation price, then shorts by rising, then the rest; ties in draw order.
+      std::vector<std::tuple<int, double, std::uint32_t>> keys(rows.size());
+      for (std::size_t j = 0; j < rows.size(); ++j) {
+        const double lp = rows[j].liquidation_price;
+        const bool is_long = rows[j].p.side > 0;
+        keys[j] = std::isnan(lp) ? std::tuple(2, 0.0, static_cast<std::uint32_t>(j))
+                                 : std::tuple(is_long ? 0 : 1, is_long ? -lp : lp, static_cast<std::uint32_t>(j));
+      }
+      std::sort(keys.begin(), keys.end());
+      for (std::size_t j = 0; j < rows.size(); ++j) order[j] = std::get<2>(keys[j]);
+    }
+    const auto& calls = a.population->margin_call;
+    for (std::uint32_t j : order) {
+      const Row& r = rows[j];
+      const std::uint32_t id = book.add(static_cast<std::int32_t>(k), r.account, r.p, r.cross);
+      if (r.cross) continue;
+      book.liquidation_price.set(id, r.liquidation_price);
+      book.stop_price.set(id, r.stop_price);
       if (calls) {
         book.agent.set(id, PositionBook::kAnswersCalls);
-        book.wallet.set(id, calls->wallet * p.margin);
+        book.wallet.set(id, calls->wallet * r.p.margin);
       }
     }
   }
@@ -62,7 +98,7 @@ PositionBook build_initial_book(const Scenario& sc, std::uint64_t population_see
       book.wallet_account.push_back(first_cross + static_cast<std::int32_t>(j));
       book.wallet_usd.push_back(cross_wallet[j]);
     }
-  for (std::size_t i = 0; i < book.count(); ++i) {
+  for (std::size_t i = 0; i < sc.positions.size(); ++i) {
     if (book.cross[i]) continue;  // cross positions have an account-level threshold instead
     const MarginRule rule(profile, sc.assets[static_cast<std::size_t>(book.asset[i])].tiers);
     book.liquidation_price.set(i, rule.liquidation_price(book.isolated(i)));
