@@ -60,10 +60,18 @@ class ThresholdQueue {
   /// `is_current(entry)` is false (stale generations, closed positions).
   template <class IsCurrent, class Out>
   void pop_crossed(double mark, IsCurrent&& is_current, Out& out) {
+    pop_crossed(mark, is_current, out, [](std::uint32_t) {});
+  }
+  /// As above; `prefetch(position)` is called for frozen entries a few places ahead, so that the
+  /// caller can start loading what is_current will read.
+  template <class IsCurrent, class Out, class Prefetch>
+  void pop_crossed(double mark, IsCurrent&& is_current, Out& out, Prefetch&& prefetch) {
+    constexpr std::size_t kAhead = 8;
     const Entry* base = base_ ? base_->data() : nullptr;
     const std::size_t base_size = base_ ? base_->size() : 0;
     for (;;) {
       const bool in_base = cursor_ < base_size;
+      if (cursor_ + kAhead < base_size) prefetch(base[cursor_ + kAhead].position);
       if (!in_base && heap_.empty()) return;
       const bool from_base = in_base && (heap_.empty() || before(heap_.front(), base[cursor_]));
       const Entry e = from_base ? base[cursor_] : heap_.front();

@@ -53,6 +53,10 @@ bool Engine::collect_round(int t) {
   const auto current = [this](const ThresholdQueue::Entry& e) {
     return pos_.open[e.position] != 0 && pos_.generation[e.position] == e.generation;
   };
+  const auto prefetch_current = [this](std::uint32_t i) {
+    pos_.open.prefetch(i);
+    pos_.generation.prefetch(i);
+  };
   bool any = false;
   for (std::size_t k = 0; k < assets_.size(); ++k) {
     auto& s = assets_[k];
@@ -61,7 +65,8 @@ bool Engine::collect_round(int t) {
     reduces_[k].clear();
     popped_.clear();
     for (int at = 0; at < 2; ++at)
-      s.queues.liquidation[at].pop_crossed(s.mark - threshold_offset(k, kLiquidationQueue, at), current, popped_);
+      s.queues.liquidation[at].pop_crossed(s.mark - threshold_offset(k, kLiquidationQueue, at), current,
+                                           popped_, prefetch_current);
     const bool exact = s.funding_rises == 0.0 && s.funding_falls == 0.0;
     const double certain[2] = {certain_offset(k, kLiquidationQueue, 0), certain_offset(k, kLiquidationQueue, 1)};
     for (const auto& e : popped_) {
@@ -110,6 +115,7 @@ bool Engine::collect_round(int t) {
   // Stop-losses, then margin calls, of positions the liquidation engine has not taken over
   // (liquidation takes precedence over both, a stop over a margin call: docs/agents.md).
   const auto open = [this](const ThresholdQueue::Entry& e) { return pos_.open[e.position] != 0; };
+  const auto prefetch_open = [this](std::uint32_t i) { pos_.open.prefetch(i); };
   const auto answers = [this](const ThresholdQueue::Entry& e) {
     const std::uint32_t i = e.position;
     return pos_.open[i] != 0 && pos_.generation[i] == e.generation &&
@@ -119,7 +125,7 @@ bool Engine::collect_round(int t) {
   for (std::size_t k = 0; k < assets_.size(); ++k) {
     auto& s = assets_[k];
     popped_.clear();
-    for (int at = 0; at < 2; ++at) s.queues.stop[at].pop_crossed(s.mark, open, popped_);
+    for (int at = 0; at < 2; ++at) s.queues.stop[at].pop_crossed(s.mark, open, popped_, prefetch_open);
     for (const auto& e : popped_) {
       stops_[k].push_back({e.position, pos_.size[e.position]});
       pos_.open.set(e.position, 0);
@@ -127,7 +133,8 @@ bool Engine::collect_round(int t) {
     }
     popped_.clear();
     for (int at = 0; at < 2; ++at)
-      s.queues.call[at].pop_crossed(s.mark - threshold_offset(k, kCallQueue, at), answers, popped_);
+      s.queues.call[at].pop_crossed(s.mark - threshold_offset(k, kCallQueue, at), answers, popped_,
+                                    prefetch_current);
     const bool exact = s.funding_rises == 0.0 && s.funding_falls == 0.0;
     const double certain[2] = {certain_offset(k, kCallQueue, 0), certain_offset(k, kCallQueue, 1)};
     const double ratio = popped_.empty() ? 1.0 : sc_.assets[k].population->margin_call->warning_ratio;
@@ -174,6 +181,13 @@ template <class PositionOf>
 void Engine::canonical_order(std::size_t count, PositionOf&& position_of) {
   sort_keys_.resize(count);
   for (std::size_t j = 0; j < count; ++j) {
+    if (j + 8 < count) {
+      const std::uint32_t ahead = position_of(j + 8);
+      pos_.side.prefetch(ahead);
+      pos_.size.prefetch(ahead);
+      pos_.entry.prefetch(ahead);
+      pos_.margin.prefetch(ahead);
+    }
     const std::uint32_t i = position_of(j);
     sort_keys_[j] = {pos_.side[i] * pos_.size[i], pos_.entry[i], pos_.margin[i], i, static_cast<std::uint32_t>(j)};
   }
@@ -365,8 +379,18 @@ int Engine::cascade(int t) {
       if (!hits_[k].empty() || !stops_[k].empty() || !reduces_[k].empty()) round_prices_[k] = execute_round(k);
     }
     const std::size_t first_event = sinks_.events ? sinks_.events->size() : 0;
-    for (std::size_t k = 0; k < n; ++k)
-      for (std::uint32_t i : hits_[k]) close_position(t, round, k, i, round_prices_[k]);
+    for (std::size_t k = 0; k < n; ++k) {
+      const auto& hits = hits_[k];
+      for (std::size_t j = 0; j < hits.size(); ++j) {
+        if (j + 4 < hits.size()) {
+          const std::uint32_t ahead = hits[j + 4];
+          pos_.funding_base.prefetch(ahead);
+          pos_.bankruptcy_price.prefetch(ahead);
+          cross_slot_.prefetch(ahead);
+        }
+        close_position(t, round, k, hits[j], round_prices_[k]);
+      }
+    }
     for (std::size_t k = 0; k < n; ++k)
       if (!stops_[k].empty() || !reduces_[k].empty()) settle_agent_orders(k, round_prices_[k], t, round);
     for (std::uint32_t slot : cross_hit_) settle_cross_account(t, round, slot, round_prices_);

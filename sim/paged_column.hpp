@@ -30,13 +30,16 @@ class PagedColumn {
   std::size_t pages() const noexcept { return pages_.size(); }
 
   T operator[](std::size_t i) const noexcept { return pages_[i >> kShift][i & kMask]; }
+  /// Hints that entry i will be read soon (positions are visited in the order a cascade reaches
+  /// them, scattered through the book).
+  void prefetch(std::size_t i) const noexcept { __builtin_prefetch(&pages_[i >> kShift][i & kMask]); }
   void set(std::size_t i, T v) { writable(i >> kShift)[i & kMask] = v; }
   /// A reference for read-modify-write (copies the page first when it is shared).
   T& mut(std::size_t i) { return writable(i >> kShift)[i & kMask]; }
 
   void reserve(std::size_t n) { pages_.reserve((n + kMask) >> kShift); }
   void push_back(T v) {
-    if ((size_ & kMask) == 0) pages_.push_back(std::shared_ptr<T[]>(new T[kPage]));
+    if ((size_ & kMask) == 0) pages_.push_back(std::make_shared_for_overwrite<T[]>(kPage));
     writable(size_ >> kShift)[size_ & kMask] = v;
     ++size_;
   }
@@ -59,7 +62,7 @@ class PagedColumn {
     // use_count() == 1: no other column holds the page, and none can start to (they would
     // need a copy of this column), so writing in place is safe across threads.
     if (page.use_count() > 1) {
-      std::shared_ptr<T[]> copy(new T[kPage]);
+      auto copy = std::make_shared_for_overwrite<T[]>(kPage);  // one allocation with its count
       std::copy(page.get(), page.get() + kPage, copy.get());
       page = std::move(copy);
     }
