@@ -59,6 +59,10 @@ Engine::Engine(const RunPlan& plan, std::shared_ptr<const StartBook> start, std:
     any_agents_ = !std::isnan(pos_.stop_price[i]);
   setup_funding_drift();
   setup_flows();
+  for (const auto& a : sc_.assets) {  // the mean of each Poisson draw is fixed: built once
+    const double rate = a.population ? a.population->arrivals_per_day : 0.0;
+    arrivals_per_step_.emplace_back(rate > 0.0 ? rate * sc_.dt_s / 86400.0 : 1.0);
+  }
 
   cross_realized_.assign(cross_.size(), 0.0);
   cross_notional_.assign(cross_.size(), 0.0);

@@ -15,6 +15,8 @@
 #include <memory>
 #include <vector>
 
+#include <boost/random/poisson_distribution.hpp>
+
 #include "models/impact_model.hpp"
 #include "models/threshold_queue.hpp"
 #include "sim/cross_margin.hpp"
@@ -210,6 +212,9 @@ class Engine {
   std::size_t start_count_ = 0;            ///< positions in the start book
   std::vector<SpotHolder> unlock_holders_; ///< per scenario unlock
   std::vector<SpotHolder> flow_holders_;   ///< per (flow, asset), in scenario order
+  std::vector<double> flow_orders_, flow_totals_, flow_prices_;  ///< per-step scratch
+  /// Per asset: the number of positions arriving in a step (empty without arrivals).
+  std::vector<boost::random::poisson_distribution<int, double>> arrivals_per_step_;
   // Per-round scratch, per asset: liquidations, stop-losses and reduces of the round.
   std::vector<std::vector<std::uint32_t>> hits_;
   std::vector<std::vector<AgentOrder>> stops_, reduces_;

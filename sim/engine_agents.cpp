@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <cmath>
 
-#include <boost/random/poisson_distribution.hpp>
 #include <boost/random/uniform_01.hpp>
 
 #include "sim/engine.hpp"
@@ -94,8 +93,7 @@ void Engine::arrive(int t) {
     const auto& a = sc_.assets[k];
     if (!a.population || !(a.population->arrivals_per_day > 0.0)) continue;
     const PopulationSpec& pop = *a.population;
-    const double mean = pop.arrivals_per_day * sc_.dt_s / 86400.0;
-    const int count = boost::random::poisson_distribution<int, double>(mean)(agents_rng_);
+    const int count = arrivals_per_step_[k](agents_rng_);
     auto& s = assets_[k];
     for (int c = 0; c < count; ++c) {
       // A new position opens at the mark against the hedger; its margin comes from outside.

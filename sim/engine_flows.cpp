@@ -39,8 +39,8 @@ void Engine::run_flows(int t) {
   if (unlock_holders_.empty() && flow_holders_.empty()) return;
   // Each holder's signed order this step (base units, buys positive), in a fixed order:
   // unlocks, then flows, as written in the scenario.
-  std::vector<double> orders;
-  orders.reserve(unlock_holders_.size() + flow_holders_.size());
+  std::vector<double>& orders = flow_orders_;
+  orders.clear();
   for (std::size_t j = 0; j < sc_.unlocks.size(); ++j) {
     const UnlockSpec& u = sc_.unlocks[j];
     SpotHolder& h = unlock_holders_[j];
@@ -73,12 +73,14 @@ void Engine::run_flows(int t) {
       orders.push_back(q);
     }
 
-  std::vector<double> total(assets_.size(), 0.0);
+  std::vector<double>& total = flow_totals_;
+  total.assign(assets_.size(), 0.0);
   const auto holder = [&](std::size_t o) -> SpotHolder& {
     return o < unlock_holders_.size() ? unlock_holders_[o] : flow_holders_[o - unlock_holders_.size()];
   };
   for (std::size_t o = 0; o < orders.size(); ++o) total[holder(o).asset] += orders[o];
-  std::vector<double> price(assets_.size(), 0.0);
+  std::vector<double>& price = flow_prices_;
+  price.assign(assets_.size(), 0.0);
   for (std::size_t k = 0; k < assets_.size(); ++k)
     if (total[k] != 0.0) price[k] = fill(k, total[k], false);
   for (std::size_t o = 0; o < orders.size(); ++o) {

@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include <tbb/parallel_for.h>
+
 #include "sim/price_process.hpp"
 
 namespace cascade {
@@ -47,9 +49,15 @@ StartBook make_start_book(const RunPlan& plan, PositionBook book, bool share) {
       else if (funding && side > 0) q.call[at].add({0.0, id, 0});
     }
   }
+  // Sorting the queues of a shared book is the longest part of building it: one task per queue.
+  std::vector<ThresholdQueue*> all;
   for (auto& q : s.queues)
     for (auto* side : {q.liquidation, q.stop, q.call})
-      for (int j = 0; j < 2; ++j) share ? side[j].freeze() : side[j].build();
+      for (int j = 0; j < 2; ++j) all.push_back(&side[j]);
+  if (share)
+    tbb::parallel_for(std::size_t{0}, all.size(), [&](std::size_t j) { all[j]->freeze(); });
+  else
+    for (ThresholdQueue* q : all) q->build();
 
   s.cross = CrossAccounts(pos, n);
   s.cross_slot.assign(pos.count(), -1);
