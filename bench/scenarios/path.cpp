@@ -2,7 +2,8 @@
 //
 // The cost of a step in which nothing is triggered must not grow with the number of positions
 // (threshold heaps, not scans): BM_QuietStep runs the default scenario with its prices held
-// still (no volatility, no shocks), at 10^3 and 10^5 positions per asset.
+// still (no volatility, shocks, unlock, flows or margin calls; its stop-losses stay armed), at
+// 10^3 and 10^5 positions per asset.
 #include <benchmark/benchmark.h>
 
 #include <map>
@@ -21,10 +22,15 @@ const cascade::Scenario& quiet_scenario(int count) {
     cascade::Scenario sc = cascade::load_scenario(CASCADE_SOURCE_DIR "/scenarios/ai_token_crash.yaml");
     for (auto& a : sc.assets) {
       a.process.volatility_annual = 0.0;
-      if (a.population) a.population->count = count;
+      if (a.population) {
+        a.population->count = count;
+        a.population->arrivals_per_day = 0.0;  // the book must not grow while steps repeat
+        a.population->margin_call.reset();      // high-leverage accounts would reduce at once
+      }
     }
     sc.shocks.clear();
     sc.unlocks.clear();
+    sc.flows.clear();
     it = cache.emplace(count, std::move(sc)).first;
   }
   return it->second;
