@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <atomic>
 #include <mutex>
 
 #include <tbb/blocked_range.h>
@@ -14,8 +15,19 @@
 #include "sim/random_streams.hpp"
 
 namespace cascade {
-
 namespace {
+
+/// Debian's libtbb is not built with ThreadSanitizer, so the hand-over of work to TBB's workers
+/// and their join are invisible to it and it reports every result slot as a race. A release /
+/// acquire pair on one atomic around each task states the same ordering where TSan can see it
+/// (one uncontended atomic per path: free), so the tsan preset checks our code, not TBB's.
+/// The atomic is a global, not a capture, so a worker reaches it before reading anything the
+/// calling thread wrote.
+std::atomic<std::uint64_t> g_handoff{0};
+struct HandOff {
+  static void release() noexcept { g_handoff.fetch_add(1, std::memory_order_release); }
+  static void acquire() noexcept { (void)g_handoff.load(std::memory_order_acquire); }
+};
 
 /// Population seed of a path: the run-wide stream (path -1) when sampled once per run.
 std::uint64_t population_seed(const Scenario& sc, std::int32_t point, std::int64_t path) {
@@ -46,15 +58,20 @@ RunResults run_rows(std::span<const Scenario> points, std::int32_t first_point,
       options.threads > 0 ? options.threads : tbb::this_task_arena::max_concurrency();
   tbb::task_arena arena(threads);
   arena.execute([&] {
-    tbb::parallel_for(lp_first, lp_last + 1, [&](std::size_t lp) {
+    const auto body = [&](std::size_t lp) {
+      HandOff::acquire();
       const Scenario& sc = points[lp];
       if (sc.sample == SampleMode::PerRun)
         shared_starts[lp] = std::make_shared<const StartBook>(make_start_book(
             *plans[lp],
             build_initial_book(sc, population_seed(sc, first_point + static_cast<std::int32_t>(lp), 0)),
             true));
-    });
+      HandOff::release();
+    };
+    HandOff::release();
+    tbb::parallel_for(lp_first, lp_last + 1, body);
   });
+  HandOff::acquire();
 
   results.outcomes.resize(n_rows);
   // Recorded paths get a time-series slot each, in row order.
@@ -72,6 +89,7 @@ RunResults run_rows(std::span<const Scenario> points, std::int32_t first_point,
   std::mutex progress_mutex;
   std::int64_t done = 0;
   auto run_one = [&](std::size_t i) {
+    HandOff::acquire();
     throw_if_interrupted();
     const std::int64_t row = row_begin + static_cast<std::int64_t>(i);
     const std::size_t lp = local(row);
@@ -92,13 +110,16 @@ RunResults run_rows(std::span<const Scenario> points, std::int32_t first_point,
       std::lock_guard lock(progress_mutex);
       options.progress(++done, static_cast<std::int64_t>(n_rows));
     }
+    HandOff::release();
   };
   arena.execute([&] {
-    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n_rows, 1),
-                      [&](const tbb::blocked_range<std::size_t>& r) {
-                        for (std::size_t i = r.begin(); i != r.end(); ++i) run_one(i);
-                      });
+    const auto body = [&](const tbb::blocked_range<std::size_t>& r) {
+      for (std::size_t i = r.begin(); i != r.end(); ++i) run_one(i);
+    };
+    HandOff::release();  // after everything the workers will read has been written
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n_rows, 1), body);
   });
+  HandOff::acquire();
   throw_if_interrupted();
 
   if (events_on) {
