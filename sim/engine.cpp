@@ -235,7 +235,7 @@ void Engine::record_row(int t) {
 void Engine::step(int t) {
   begin_step(t);
   // 2. Scheduled flows: positions arriving, unlock sales, panic sellers and dip buyers.
-  arrive(t);
+  arrive();
   run_flows(t);
   const int depth = cascade(t);
   out_.max_cascade_depth = std::max(out_.max_cascade_depth, static_cast<double>(depth));

@@ -7,7 +7,8 @@
 // Carlo driver can run one Engine per worker and results depend only on (seed, point, path).
 //
 // engine.cpp: construction, the step, prices and marks, records, the wealth ledger.
-// engine_liquidation.cpp: cascade rounds, settlement, auto-deleveraging.
+// engine_liquidation.cpp: cascade rounds, the round's orders and fills.
+// engine_settlement.cpp: settlement with the insurance fund, auto-deleveraging, bad debt.
 // engine_agents.cpp: stop-losses, margin calls, arriving positions (MODEL.md section 7).
 // engine_flows.cpp: the step's scheduled flows: token unlocks, panic sellers, dip buyers.
 // engine_funding.cpp: periodic funding through a funding index.
@@ -136,7 +137,7 @@ class Engine {
   void begin_step(int t);
   void update_mark(std::size_t k);
   int cascade(int t);
-  bool collect_round(int t);
+  bool collect_round();
   double execute_round(std::size_t k);
   /// Sorts sort_keys_ for `count` positions (position_of(j), j < count) in the canonical order
   /// of their contents: signed size, entry, margin, then index.
@@ -155,7 +156,7 @@ class Engine {
   void answer_margin_calls(std::vector<std::uint32_t>& calls);
   void settle_agent_orders(std::size_t k, double price, int t, int round);
   void close_by_trader(std::size_t k, std::uint32_t i, double price, int t, int round);
-  void arrive(int t);
+  void arrive();
   // engine_flows.cpp
   void setup_flows();
   void run_flows(int t);

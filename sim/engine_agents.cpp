@@ -87,8 +87,7 @@ void Engine::settle_agent_orders(std::size_t k, double price, int t, int round) 
   }
 }
 
-void Engine::arrive(int t) {
-  (void)t;
+void Engine::arrive() {
   for (std::size_t k = 0; k < assets_.size(); ++k) {
     const auto& a = sc_.assets[k];
     if (!a.population || !(a.population->arrivals_per_day > 0.0)) continue;
