@@ -61,6 +61,8 @@ class PowerLawBook {
   double i_ = 0.0;
   double w_ = 1.0;
   double q1_ = 0.0;
+  double decay_dt_ = -1.0;    ///< dt of the cached decay factor, s
+  double decay_factor_ = 1.0; ///< exp(-decay_dt/tau_refill)
 };
 
 }  // namespace cascade
