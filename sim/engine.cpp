@@ -55,8 +55,8 @@ Engine::Engine(const RunPlan& plan, std::shared_ptr<const StartBook> start, std:
     any_agents_ = any_agents_ || (a.population && (a.population->stop_share > 0.0 ||
                                                    a.population->margin_call ||
                                                    a.population->arrivals_per_day > 0.0));
-  for (std::size_t i = 0; i < pos_.count() && !any_agents_; ++i)
-    any_agents_ = !std::isnan(pos_.stop_price[i]);
+  for (const auto& q : start_->queues)  // stops set on the book itself (tests, snapshots)
+    any_agents_ = any_agents_ || !q.stop[0].empty() || !q.stop[1].empty();
   setup_funding_drift();
   setup_flows();
   for (const auto& a : sc_.assets) {  // the mean of each Poisson draw is fixed: built once

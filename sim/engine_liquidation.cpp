@@ -39,9 +39,7 @@ void Engine::push_thresholds(std::uint32_t i, bool liquidation, bool call) {
   }
   if (call && (pos_.agent[i] & PositionBook::kAnswersCalls) && !(pos_.agent[i] & PositionBook::kIgnoredCall)) {
     const double ratio = sc_.assets[k].population->margin_call->warning_ratio;
-    const double price = plan_.rules[k].margin_call_price(IsolatedPosition{pos_.side[i], pos_.size[i], pos_.entry[i],
-                                                                           settled_margin(i)},
-                                                          ratio);
+    const double price = plan_.rules[k].margin_call_price(settled_position(i), ratio);
     if (!std::isnan(price))
       s.queues.call[at].push({price - threshold_offset(k, kCallQueue, at), i, gen});
     else if (drifts && at == 0)

@@ -34,17 +34,7 @@ std::vector<int> assets_or_group(const YamlMap& m, const YamlValue& item, const 
     g->fail(fmt::format("unknown group '{}'{}{}", name, did_you_mean(name, names),
                         names.empty() ? " (the scenario defines no groups)" : ""));
   }
-  std::vector<int> out;
-  const YamlValue list = m.need("assets");
-  const std::vector<YamlValue> items = list.list();
-  if (items.empty()) list.fail("expected a non-empty list of asset names");
-  for (const YamlValue& a : items) {
-    const int k = asset_at(a, s);
-    if (std::find(out.begin(), out.end(), k) != out.end())
-      a.fail(fmt::format("asset '{}' is listed twice", a.string()));
-    out.push_back(k);
-  }
-  return out;
+  return read_asset_list(m.need("assets"), s);
 }
 
 /// Keys of a population block that exclude each other: when a member asset writes one side,
