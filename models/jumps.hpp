@@ -6,7 +6,7 @@
 // jump arrives). Whether a group of assets shares one J (a sector-wide event: all AI tokens jump
 // together) or each asset draws its own is decided by the caller, which owns the random stream;
 // this component only says how one J is drawn, so the draw order stays visible in one place
-// (sim/price_process.cpp). Boost.Random distributions: identical on every standard library.
+// (sim/engine/price_process.cpp). Boost.Random distributions: identical on every standard library.
 #include <boost/random/normal_distribution.hpp>
 #include <boost/random/poisson_distribution.hpp>
 

@@ -8,10 +8,10 @@
 
 #include <map>
 
-#include "sim/engine.hpp"
-#include "sim/initial_book.hpp"
-#include "sim/random_streams.hpp"
-#include "sim/scenario_loader.hpp"
+#include "sim/engine/engine.hpp"
+#include "sim/book/initial_book.hpp"
+#include "sim/plan/random_streams.hpp"
+#include "sim/scenario/loader.hpp"
 
 namespace {
 

@@ -16,10 +16,10 @@
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
-#include "sim/engine.hpp"
-#include "sim/initial_book.hpp"
-#include "sim/random_streams.hpp"
-#include "sim/scenario_loader.hpp"
+#include "sim/engine/engine.hpp"
+#include "sim/book/initial_book.hpp"
+#include "sim/plan/random_streams.hpp"
+#include "sim/scenario/loader.hpp"
 
 namespace {
 

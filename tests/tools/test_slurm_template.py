@@ -10,7 +10,7 @@ import tempfile
 
 SRC = os.environ["CASCADE_SOURCE_DIR"]
 EXE = os.environ["CASCADE_EXE"]
-sys.path.insert(0, os.path.join(SRC, "tests", "cli"))
+sys.path.insert(0, os.path.join(SRC, "tests", "sim", "cli"))
 from h5_equal import differences  # noqa: E402
 
 SCRIPT = os.path.join(SRC, "tools", "slurm_sweep.sbatch")

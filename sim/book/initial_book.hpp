@@ -1,0 +1,24 @@
+#pragma once
+// The book of positions a path starts from: the positions CSV plus the sampled population.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/book/position_book.hpp"
+#include "sim/results/schema.hpp"
+#include "sim/scenario/scenario.hpp"
+
+namespace cascade {
+
+/// Builds the initial positions with their liquidation and bankruptcy prices. Population
+/// positions are drawn from an engine seeded with `population_seed` (see sim/plan/random_streams.hpp);
+/// CSV positions come first, in file order, then each asset's population in scenario order.
+PositionBook build_initial_book(const Scenario& sc, std::uint64_t population_seed);
+
+/// Names of all accounts: the CSV accounts, then one per sampled position ("ASSET-i").
+std::vector<std::string> account_names(const Scenario& sc);
+
+/// Rows for /positions/initial and `cascade levels --csv`.
+std::vector<InitialPosition> describe_positions(const PositionBook& book);
+
+}  // namespace cascade

@@ -1,0 +1,301 @@
+#include "sim/cli/inspect.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <limits>
+#include <map>
+
+#include "sim/results/schema.hpp"
+#include "sim/results/reader.hpp"
+
+namespace cascade {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+/// The outcomes `inspect` shows, in order; units and meanings come from kSummaryMetrics.
+constexpr std::array<std::string_view, 7> kShownSummary = {
+    "liquidated_notional", "liquidations", "max_cascade_depth",
+    "insurance_fund_min",  "bad_debt",     "conservation_residual",
+    "peak_slippage_bps"};
+
+const SummaryMetric* find_summary(std::string_view name) {
+  for (const auto& m : kSummaryMetrics)
+    if (name == m.name) return &m;
+  return nullptr;
+}
+
+const AssetMetric& find_asset(std::string_view name) {
+  for (const auto& m : kAssetMetrics)
+    if (name == m.name) return m;
+  throw std::logic_error(fmt::format("inspect: no per-asset metric {}", name));
+}
+
+/// Plain number with 3 significant digits and a k/M/B/T suffix from a thousand up.
+std::string human_number(double value) {
+  const double a = std::fabs(value);
+  if (a == 0.0) return "0";
+  if (a < 1e-2) return fmt::format("{:.2e}", value);
+  if (a < 999.5) return fmt::format("{:.3g}", value);
+  constexpr std::array<const char*, 4> kSuffix = {"k", "M", "B", "T"};
+  double scaled = value;
+  for (const char* suffix : kSuffix) {
+    scaled /= 1000.0;
+    const double s = std::fabs(scaled);
+    if (s < 999.5) {
+      const int decimals = s < 9.995 ? 2 : (s < 99.95 ? 1 : 0);
+      return fmt::format("{:.{}f}{}", scaled, decimals, suffix);
+    }
+  }
+  return fmt::format("{:.2e}", value);
+}
+
+std::string pad_left(const std::string& s, std::size_t width) {
+  return s.size() >= width ? s : std::string(width - s.size(), ' ') + s;
+}
+std::string pad_right(const std::string& s, std::size_t width) {
+  return s.size() >= width ? s : s + std::string(width - s.size(), ' ');
+}
+
+double finite_mean(const std::vector<double>& values) {
+  double sum = 0.0;
+  std::size_t n = 0;
+  for (double v : values)
+    if (!std::isnan(v)) {
+      sum += v;
+      ++n;
+    }
+  return n == 0 ? kNaN : sum / static_cast<double>(n);
+}
+
+double finite_max(const std::vector<double>& values) {
+  double best = kNaN;
+  for (double v : values)
+    if (!std::isnan(v) && (std::isnan(best) || v > best)) best = v;
+  return best;
+}
+
+std::string duration(double seconds) {
+  if (seconds >= 86400.0) return fmt::format("{:.3g} d", seconds / 86400.0);
+  if (seconds >= 3600.0) return fmt::format("{:.3g} h", seconds / 3600.0);
+  if (seconds >= 60.0) return fmt::format("{:.3g} min", seconds / 60.0);
+  return fmt::format("{:.3g} s", seconds);
+}
+
+void print_metadata(const std::string& path, const ResultsFile& file, std::ostream& out) {
+  const RunInfo& info = file.info;
+  const RunResults& results = file.results;
+  std::string name = info.scenario_name.empty() ? "(unnamed)" : info.scenario_name;
+  out << fmt::format("{}: cascade results (format {}, cascade {})\n", path, file.format_version,
+                     info.cascade_version);
+  out << fmt::format("  scenario    {}\n", name);
+  if (!info.command_line.empty()) out << fmt::format("  command     {}\n", info.command_line);
+  const std::size_t points =
+      std::max<std::size_t>(1, info.sweep.empty() ? 1 : info.sweep.front().values.size());
+  out << fmt::format("  paths       {} per point, {} point{}, {} rows in the file\n", info.paths,
+                     points, points == 1 ? "" : "s", results.outcomes.size());
+  out << fmt::format("  steps       {} x {} s = {}\n", info.steps, info.dt_s,
+                     duration(info.steps * info.dt_s));
+  out << fmt::format("  seed        {}\n", info.seed);
+  out << fmt::format("  assets      {}\n", fmt::join(info.assets, ", "));
+  for (const auto& axis : info.sweep) {
+    std::vector<double> distinct;  // the axis' values in grid order, without repeats
+    for (double v : axis.values)
+      if (std::find(distinct.begin(), distinct.end(), v) == distinct.end()) distinct.push_back(v);
+    out << fmt::format("  sweep       {} = {} ({}; axis {})\n", axis.key, fmt::join(distinct, ", "),
+                       axis.unit, axis.axis);
+  }
+  if (info.shard)
+    out << fmt::format("  shard       {}/{}: rows [{}, {}) of {} (`cascade merge` joins the shards)\n",
+                       info.shard->index, info.shard->count, info.shard->row_begin,
+                       info.shard->row_end, info.shard->rows_total);
+  out << fmt::format("  events      {}\n",
+                     info.events_enabled
+                         ? fmt::format("{} liquidations recorded", results.events.size())
+                         : std::string("not recorded"));
+  out << fmt::format("  timeseries  {} path{} recorded\n", results.timeseries.size(),
+                     results.timeseries.size() == 1 ? "" : "s");
+}
+
+void print_point(const ResultsFile& file, const std::vector<const PathOutcome*>& rows,
+                 std::ostream& out) {
+  constexpr std::size_t kWidth = 14;
+  std::size_t name_width = 24;
+  for (auto name : kShownSummary) name_width = std::max(name_width, name.size() + 2);
+
+  out << pad_right(
+      fmt::format("  outcomes over {} path{}", rows.size(), rows.size() == 1 ? "" : "s"),
+      name_width + 4);
+  for (const char* h : {"p5", "p50", "p95", "mean", "max"}) out << pad_left(h, kWidth);
+  out << '\n';
+  for (auto name : kShownSummary) {
+    const SummaryMetric* m = find_summary(name);
+    if (m == nullptr) continue;
+    std::vector<double> v;
+    v.reserve(rows.size());
+    for (const auto* o : rows) v.push_back(o->*m->field);
+    out << "    " << pad_right(m->name, name_width);
+    for (double x : {percentile(v, 0.05), percentile(v, 0.50), percentile(v, 0.95), finite_mean(v),
+                     finite_max(v)})
+      out << pad_left(format_quantity(x, m->unit), kWidth);
+    out << '\n';
+  }
+
+  const AssetMetric& liq = find_asset("liquidated_notional");
+  const AssetMetric& liq_long = find_asset("long_liquidated_notional");
+  const AssetMetric& min_ratio = find_asset("min_price_ratio");
+  const AssetMetric& slip = find_asset("peak_slippage_bps");
+  const auto& assets = file.info.assets;
+  std::size_t asset_width = 8;
+  for (const auto& a : assets) asset_width = std::max(asset_width, a.size() + 2);
+
+  out << '\n' << pad_right("  per asset", asset_width + 4);
+  for (const char* h :
+       {"liq. p50", "liq. p95", "long share", "min px p5", "min px p50", "slip p95"})
+    out << pad_left(h, kWidth);
+  out << '\n';
+  for (std::size_t a = 0; a < assets.size(); ++a) {
+    auto column = [&](const AssetMetric& m) {
+      std::vector<double> v;
+      v.reserve(rows.size());
+      for (const auto* o : rows) v.push_back((o->*m.field)[a]);
+      return v;
+    };
+    const auto total = column(liq);
+    const auto longs = column(liq_long);
+    double sum_total = 0.0, sum_long = 0.0;
+    for (std::size_t r = 0; r < total.size(); ++r) {
+      sum_total += total[r];
+      sum_long += longs[r];
+    }
+    const double long_share = sum_total > 0.0 ? sum_long / sum_total : kNaN;
+    const auto ratio = column(min_ratio);
+    const auto slippage = column(slip);
+    out << "    " << pad_right(assets[a], asset_width)
+        << pad_left(format_quantity(percentile(total, 0.50), liq.unit), kWidth)
+        << pad_left(format_quantity(percentile(total, 0.95), liq.unit), kWidth)
+        << pad_left(format_quantity(long_share, "fraction"), kWidth)
+        << pad_left(format_quantity(percentile(ratio, 0.05), min_ratio.unit), kWidth)
+        << pad_left(format_quantity(percentile(ratio, 0.50), min_ratio.unit), kWidth)
+        << pad_left(format_quantity(percentile(slippage, 0.95), slip.unit), kWidth) << '\n';
+  }
+}
+
+/// The keys shown for a point: the first key of each grid axis (keys on one axis share values).
+std::vector<const SweepAxis*> axis_heads(const RunInfo& info) {
+  std::vector<const SweepAxis*> heads;
+  for (const auto& axis : info.sweep) {
+    const bool seen = std::any_of(heads.begin(), heads.end(),
+                                  [&](const SweepAxis* h) { return h->axis == axis.axis; });
+    if (!seen) heads.push_back(&axis);
+  }
+  return heads;
+}
+
+/// One line per point: its swept values and the main outcomes.
+void print_overview(const ResultsFile& file,
+                    const std::map<std::int32_t, std::vector<const PathOutcome*>>& by_point,
+                    std::ostream& out) {
+  constexpr std::size_t kWidth = 13;
+  const auto heads = axis_heads(file.info);
+  std::vector<std::size_t> widths;
+  out << "\nsweep overview (per point, over its paths)\n" << pad_left("point", 9);
+  for (const SweepAxis* h : heads) {
+    widths.push_back(std::max<std::size_t>(h->key.size(), 8) + 2);
+    out << pad_left(h->key, widths.back());
+  }
+  for (const char* c : {"paths", "liq. p5", "liq. p50", "liq. p95", "depth p50", "bad debt p95"})
+    out << pad_left(c, kWidth);
+  out << '\n';
+  for (const auto& [point, rows] : by_point) {
+    out << pad_left(std::to_string(point), 9);
+    for (std::size_t a = 0; a < heads.size(); ++a) {
+      const auto& v = heads[a]->values;
+      out << pad_left(point >= 0 && static_cast<std::size_t>(point) < v.size()
+                          ? fmt::format("{}", v[static_cast<std::size_t>(point)])
+                          : std::string("?"),
+                      widths[a]);
+    }
+    auto col = [&](const char* name) {
+      const SummaryMetric* m = find_summary(name);
+      std::vector<double> v;
+      for (const auto* o : rows) v.push_back(o->*m->field);
+      return v;
+    };
+    const auto liq = col("liquidated_notional");
+    out << pad_left(std::to_string(rows.size()), kWidth)
+        << pad_left(format_quantity(percentile(liq, 0.05), "USD"), kWidth)
+        << pad_left(format_quantity(percentile(liq, 0.50), "USD"), kWidth)
+        << pad_left(format_quantity(percentile(liq, 0.95), "USD"), kWidth)
+        << pad_left(format_quantity(percentile(col("max_cascade_depth"), 0.5), "rounds"), kWidth)
+        << pad_left(format_quantity(percentile(col("bad_debt"), 0.95), "USD"), kWidth) << '\n';
+  }
+}
+
+}  // namespace
+
+double percentile(std::vector<double> values, double q) {
+  std::erase_if(values, [](double v) { return std::isnan(v); });
+  if (values.empty()) return kNaN;
+  std::sort(values.begin(), values.end());
+  const double position = std::clamp(q, 0.0, 1.0) * static_cast<double>(values.size() - 1);
+  const auto lo = static_cast<std::size_t>(std::floor(position));
+  const std::size_t hi = std::min(lo + 1, values.size() - 1);
+  const double frac = position - static_cast<double>(lo);
+  return values[lo] + frac * (values[hi] - values[lo]);
+}
+
+std::string format_quantity(double value, std::string_view unit) {
+  if (std::isnan(value)) return "-";
+  if (unit == "fraction") {
+    const double pct = 100.0 * value;
+    if (pct != 0.0 && std::fabs(pct) < 0.1) return fmt::format("{:.2e}%", pct);
+    return fmt::format("{:.1f}%", pct);
+  }
+  if (unit == "USD" || unit == "bps") return fmt::format("{} {}", human_number(value), unit);
+  return human_number(value);
+}
+
+int inspect_results(const std::string& path, std::ostream& out, const InspectOptions& options) {
+  const ResultsFile file = read_results(path);
+  print_metadata(path, file, out);
+
+  std::map<std::int32_t, std::vector<const PathOutcome*>> by_point;
+  for (const auto& o : file.results.outcomes) by_point[o.point].push_back(&o);
+  if (by_point.empty()) {
+    out << "\n  no paths in this file\n";
+    return 0;
+  }
+  const bool sweep = by_point.size() > 1 || !file.info.sweep.empty();
+  if (sweep && options.point < 0) print_overview(file, by_point, out);
+  if (options.point >= 0 && !by_point.contains(static_cast<std::int32_t>(options.point)))
+    throw std::runtime_error(fmt::format("{} has no rows of sweep point {} (points {} to {})", path,
+                                         options.point, by_point.begin()->first,
+                                         by_point.rbegin()->first));
+  if (options.point < 0 && by_point.size() > options.max_point_tables) {
+    out << fmt::format("\n{} points: per-point tables with `cascade inspect {} --point P`\n",
+                       by_point.size(), path);
+    return 0;
+  }
+  for (const auto& [point, rows] : by_point) {
+    if (options.point >= 0 && point != options.point) continue;
+    out << '\n';
+    if (sweep) {
+      std::vector<std::string> values;
+      for (const auto& axis : file.info.sweep)
+        if (point >= 0 && static_cast<std::size_t>(point) < axis.values.size())
+          values.push_back(
+              fmt::format("{} = {}", axis.key, axis.values[static_cast<std::size_t>(point)]));
+      out << fmt::format("point {}{}{}\n", point, values.empty() ? "" : ": ",
+                         fmt::join(values, ", "));
+    }
+    print_point(file, rows, out);
+  }
+  return 0;
+}
+
+}  // namespace cascade

@@ -1,0 +1,21 @@
+#pragma once
+// Running a prepared job (sim/ensemble/sweep.hpp) end to end, for `cascade run` and `cascade sweep`: pick
+// the block of rows this process owns (the shard's rows, split over MPI ranks), load and check
+// the points, simulate, gather on rank 0, write the results file atomically, print a summary.
+#include <optional>
+#include <ostream>
+#include <string_view>
+
+#include "sim/cli/commands.hpp"
+#include "sim/ensemble/sweep.hpp"
+
+namespace cascade {
+
+/// Runs `job` and returns the exit status; `command` ("run", "sweep") prefixes messages.
+int execute_job(const SweepJob& job, const RunArgs& args, const std::optional<ShardSelector>& shard,
+                std::string_view command, std::ostream& out, std::ostream& err);
+
+/// The scenario overrides a run's options imply: --set, then --paths and --seed.
+std::vector<std::string> run_overrides(const RunArgs& args);
+
+}  // namespace cascade

@@ -1,0 +1,125 @@
+// Agents inside the cascade (MODEL.md section 7; docs/agents.md): stop-losses and margin calls,
+// which are threshold events like liquidations and trade in the round's order of their asset,
+// and positions arriving during the path.
+#include <algorithm>
+#include <cmath>
+
+#include <boost/random/uniform_01.hpp>
+
+#include "sim/engine/engine.hpp"
+#include "sim/book/population_sampler.hpp"
+
+namespace cascade {
+
+void Engine::answer_margin_calls(std::vector<std::uint32_t>& calls) {
+  // One draw per call, in position order: the answers do not depend on the heaps' pop order.
+  std::sort(calls.begin(), calls.end());
+  boost::random::uniform_01<double> uniform;
+  for (std::uint32_t i : calls) {
+    const auto k = static_cast<std::size_t>(pos_.asset[i]);
+    const MarginCallSpec& spec = *sc_.assets[k].population->margin_call;
+    out_.margin_calls += 1.0;
+    const double x = uniform(agents_rng_);
+    if (x < spec.top_up_probability && pos_.wallet[i] > 0.0) {
+      settle_funding(i);
+      touch(i);
+      const double amount = std::min(spec.top_up_amount * pos_.margin[i], pos_.wallet[i]);
+      pos_.margin.mut(i) += amount;
+      pos_.wallet.mut(i) -= amount;
+      deposits_ += amount;  // from the trader's wallet outside the exchange
+      out_.top_ups += 1.0;
+      out_.top_up_usd += amount;
+      queue_isolated(i);  // a lower liquidation price, and a new margin-call price
+    } else if (x >= spec.top_up_probability && x < spec.top_up_probability + spec.reduce_probability) {
+      touch(i);
+      reduces_[k].push_back({i, spec.reduce_fraction * pos_.size[i]});
+      out_.reduces += 1.0;
+    } else {  // ignores it (or wanted to top up with an empty wallet): no further calls
+      pos_.agent.set(i, static_cast<std::uint8_t>(pos_.agent[i] | PositionBook::kIgnoredCall));
+    }
+  }
+}
+
+void Engine::close_by_trader(std::size_t k, std::uint32_t i, double price, int t, int round) {
+  // The trader closes the whole position at the round's price and keeps what is left; a
+  // position closed beyond its bankruptcy price leaves a deficit the fund (then ADL) covers.
+  auto& s = assets_[k];
+  const IsolatedPosition p = settled_position(i);
+  (p.side > 0 ? s.open_long_size : s.open_short_size) -= p.size;
+  s.counter_inventory += p.side * p.size;
+  s.counter_cash -= p.side * p.size * price;
+  pos_.open.set(i, 0);
+  const double rest = p.margin + p.side * p.size * (price - p.entry);
+  if (rest >= 0.0)
+    retained_ += rest;
+  else
+    settle_rest(rest, 0.0, {{k, p.side, pos_.bankruptcy_price[i], 1.0}}, t, round);
+}
+
+void Engine::settle_agent_orders(std::size_t k, double price, int t, int round) {
+  auto& s = assets_[k];
+  for (const AgentOrder& o : stops_[k]) {
+    out_.stops += 1.0;
+    out_.stop_notional += o.size * price;
+    close_by_trader(k, o.position, price, t, round);
+  }
+  for (const AgentOrder& o : reduces_[k]) {
+    const std::uint32_t i = o.position;
+    out_.reduce_notional += o.size * price;
+    if (!pos_.open[i]) continue;  // auto-deleveraged in this round's settlement
+    const double n = pos_.size[i];
+    if (o.size >= n) {
+      close_by_trader(k, i, price, t, round);
+      continue;
+    }
+    // Closing y of n: the realised PnL is settled into the margin, which stays with the rest of
+    // the position, so the same equity now carries a smaller maintenance margin (the point of
+    // reducing against a margin call).
+    settle_funding(i);  // before the size changes
+    const int side = pos_.side[i];
+    const double y = o.size;
+    pos_.margin.mut(i) += side * y * (price - pos_.entry[i]);
+    pos_.size.set(i, n - y);
+    (side > 0 ? s.open_long_size : s.open_short_size) -= y;
+    s.counter_inventory += side * y;
+    s.counter_cash -= side * y * price;
+    queue_isolated(i);
+  }
+}
+
+void Engine::arrive() {
+  for (std::size_t k = 0; k < assets_.size(); ++k) {
+    const auto& a = sc_.assets[k];
+    if (!a.population || !(a.population->arrivals_per_day > 0.0)) continue;
+    const PopulationSpec& pop = *a.population;
+    const int count = arrivals_per_step_[k](agents_rng_);
+    auto& s = assets_[k];
+    for (int c = 0; c < count; ++c) {
+      // A new position opens at the mark against the hedger; its margin comes from outside.
+      const SampledPosition drawn = sample_position(a, plan_.rules[k], pop, agents_rng_, s.mark);
+      const IsolatedPosition& p = drawn.position;
+      const std::uint32_t i = pos_.add(static_cast<std::int32_t>(k), -1, p);
+      pos_.stop_price.set(i, drawn.stop_price);
+      pos_.funding_base.set(i, s.funding_index);
+      if (pop.margin_call) {
+        pos_.agent.set(i, PositionBook::kAnswersCalls);
+        pos_.wallet.set(i, pop.margin_call->wallet * p.margin);
+      }
+      pos_.liquidation_price.set(i, plan_.rules[k].liquidation_price(p));
+      cross_slot_.push_back(-1);
+      touched_flag_.push_back(1);
+      touched_.push_back(i);
+      (p.side > 0 ? s.open_long_size : s.open_short_size) += p.size;
+      s.counter_inventory -= p.side * p.size;
+      s.counter_cash += p.side * p.size * p.entry;
+      deposits_ += p.margin;
+      out_.arrivals += 1.0;
+      out_.arrival_notional += p.size * p.entry;
+      push_thresholds(i, true, true);
+      if (!std::isnan(drawn.stop_price))
+        s.queues.stop[p.side > 0 ? 0 : 1].push({drawn.stop_price, i, 0});
+    }
+  }
+}
+
+}  // namespace cascade

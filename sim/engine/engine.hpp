@@ -1,0 +1,239 @@
+#pragma once
+// One Monte Carlo path: the step loop of MODEL.md section 5.
+//
+// The engine owns a path's mutable World (books, marks, threshold queues, the position book,
+// cross-margin accounts, agents' holdings, the insurance fund and the conservation ledger) and
+// nothing else; it never reads YAML, never writes files and never spawns threads, so the Monte
+// Carlo driver can run one Engine per worker and results depend only on (seed, point, path).
+//
+// engine.cpp: construction, the step, prices and marks, records, the wealth ledger.
+// liquidation.cpp: cascade rounds, the round's orders and fills.
+// settlement.cpp: settlement with the insurance fund, auto-deleveraging, bad debt.
+// agents.cpp: stop-losses, margin calls, arriving positions (MODEL.md section 7).
+// flows.cpp: the step's scheduled flows: token unlocks, panic sellers, dip buyers.
+// funding.cpp: periodic funding through a funding index.
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include <boost/random/poisson_distribution.hpp>
+
+#include "models/impact_model.hpp"
+#include "models/threshold_queue.hpp"
+#include "sim/book/cross_accounts.hpp"
+#include "sim/book/position_book.hpp"
+#include "sim/engine/price_process.hpp"
+#include "sim/plan/random_streams.hpp"
+#include "sim/results/schema.hpp"
+#include "sim/plan/run_plan.hpp"
+#include "sim/book/start_book.hpp"
+
+namespace cascade {
+
+/// Where a path sends what it records. Null pointers record nothing.
+struct PathSinks {
+  PathTimeseries* timeseries = nullptr;
+  std::vector<LiquidationEvent>* events = nullptr;
+  std::vector<LiquidationEvent>* adl_events = nullptr;  ///< positions auto-deleveraged
+};
+
+class Engine {
+ public:
+  /// A spot holder: an unlock's recipient or one asset's panic sellers or dip buyers.
+  struct SpotHolder {
+    std::size_t asset = 0;
+    double tokens = 0.0;  ///< base units
+    double cash = 0.0;    ///< USD
+  };
+
+  /// A path that starts from its own book (built into a StartBook here, O(N)).
+  Engine(const RunPlan& plan, PositionBook book, std::uint64_t price_seed, std::int32_t point,
+         std::int64_t path, PathSinks sinks = {});
+  /// A path that starts from a StartBook shared with other paths (O(pages + assets)).
+  Engine(const RunPlan& plan, std::shared_ptr<const StartBook> start, std::uint64_t price_seed,
+         std::int32_t point, std::int64_t path, PathSinks sinks = {});
+
+  /// Advances one step (t = 1..steps), including every cascade round.
+  void step(int t);
+  /// Runs all steps and returns the outcome.
+  PathOutcome run();
+  /// Outcome so far (conservation residual computed now).
+  PathOutcome outcome() const;
+
+  // Introspection for tests.
+  double mark(std::size_t asset) const noexcept { return assets_[asset].mark; }
+  const ImpactModel& book(std::size_t asset) const noexcept { return assets_[asset].book; }
+  double insurance_fund() const noexcept { return fund_; }
+  const PositionBook& positions() const noexcept { return pos_; }
+  const CrossAccounts& cross_accounts() const noexcept { return cross_; }
+  /// Margin of position i with the funding paid or received since it was last settled, USD.
+  double settled_margin(std::size_t i) const noexcept;
+  /// Liquidation price of isolated position i at its settled margin (NaN: never).
+  double current_liquidation_price(std::size_t i) const noexcept;
+  /// Per scenario unlock: its recipient's holdings; per (flow, asset) in scenario order: the
+  /// panic sellers' or dip buyers' holdings.
+  const std::vector<SpotHolder>& unlock_holders() const noexcept { return unlock_holders_; }
+  const std::vector<SpotHolder>& flow_holders() const noexcept { return flow_holders_; }
+  /// Circulating supply of an asset, base units (0 without `supply`).
+  double circulating_supply(std::size_t asset) const noexcept { return assets_[asset].supply; }
+  /// Total wealth across traders (open positions, cross wallets, cash kept after closing),
+  /// counterparties (hedger + liquidity providers), spot holders (unlock recipients, panic
+  /// sellers, dip buyers: cash + tokens at mark), the fund, less unpaid bad debt, at current
+  /// marks (MODEL.md section 6).
+  double total_wealth() const;
+  /// What total wealth may have changed by since the start: money brought in from outside
+  /// (arriving positions' margins, top-ups) plus the revaluation of the spot tokens in existence
+  /// (held at the start, or created by unlocks) at the current marks. The conservation residual
+  /// is total_wealth() - initial wealth - explained_wealth_change().
+  double explained_wealth_change() const;
+  /// total_wealth() less the insurance fund, USD.
+  double wealth_outside_fund() const;
+
+ private:
+  struct AssetState {
+    ImpactModel book;
+    StartBook::Queues queues;
+    /// d(threshold)/d(funding index) bounds of the liquidation and margin-call queues, per side:
+    /// [kind][side][0: for rises of the index, 1: for falls] (sim/engine/funding.cpp).
+    double drift[2][2][2] = {};
+    double start_price = 0.0;
+    double mark = 0.0;
+    double peak_mark = 0.0;
+    double prev_mark = 0.0;           ///< mark at the end of the previous step
+    double prev_mid = 0.0;            ///< mid at the end of the previous step
+    double ret2_ewma = 0.0;           ///< EWMA of squared step log-returns of the mid
+    double vol_alpha = 0.0;           ///< EWMA weight per step (from the asset's vol_halflife)
+    double basis_ewma = 0.0;          ///< EWMA of mid - index, USD (index_basis marks)
+    double premium_sum = 0.0;         ///< sum of (mark - index)/index since the last funding
+    int premium_steps = 0;
+    double funding_index = 0.0;       ///< USD per base unit a long has paid since the start
+    double funding_rises = 0.0;       ///< sum of the index's positive increments, USD
+    double funding_falls = 0.0;       ///< sum of its negative increments (<= 0), USD
+    double open_long_size = 0.0;      ///< trader positions, base units
+    double open_short_size = 0.0;
+    double counter_cash = 0.0;        ///< hedger + liquidity providers: cash, USD
+    double counter_inventory = 0.0;   ///< hedger + liquidity providers: position, base units
+    double step_liquidated = 0.0;     ///< USD, this step
+    double step_flow = 0.0;           ///< USD, signed notional of this step's flow order
+    double supply = 0.0;              ///< circulating supply, base units (0: not given)
+    double spot_tokens_start = 0.0;   ///< spot tokens held by agents at the start, base units
+    double minted = 0.0;              ///< tokens created by unlocks so far, base units
+  };
+  /// Part of a deficit to auto-deleverage: asset, bankrupt side, and the price at which the
+  /// bankrupt exposure would have closed without loss (its bankruptcy price).
+  struct DeficitShare {
+    std::size_t asset;
+    int side;
+    double price;
+    double weight;
+  };
+  /// An order an agent sends in a cascade round (a stop-loss or a reduce), settled at the
+  /// round's price of its asset.
+  struct AgentOrder {
+    std::uint32_t position;
+    double size;  ///< base units closed
+  };
+
+  void begin_step(int t);
+  void update_mark(std::size_t k);
+  int cascade(int t);
+  bool collect_round();
+  double execute_round(std::size_t k);
+  /// Sorts sort_keys_ for `count` positions (position_of(j), j < count) in the canonical order
+  /// of their contents: signed size, entry, margin, then index.
+  template <class PositionOf>
+  void canonical_order(std::size_t count, PositionOf&& position_of);
+  double fill(std::size_t k, double q, bool forced);
+  void close_position(int t, int round, std::size_t k, std::uint32_t i, double price);
+  void settle_cross_account(int t, int round, std::size_t slot, const std::vector<double>& prices);
+  void settle_rest(double rest, double fee, const std::vector<DeficitShare>& shares, int t, int round);
+  double auto_deleverage(const DeficitShare& share, double deficit, int t, int round);
+  void queue_isolated(std::uint32_t i);
+  void push_thresholds(std::uint32_t i, bool liquidation, bool call);
+  void touch(std::uint32_t i);
+  double position_wealth(std::size_t i) const;
+  // agents.cpp
+  void answer_margin_calls(std::vector<std::uint32_t>& calls);
+  void settle_agent_orders(std::size_t k, double price, int t, int round);
+  void close_by_trader(std::size_t k, std::uint32_t i, double price, int t, int round);
+  void arrive();
+  // flows.cpp
+  void setup_flows();
+  void run_flows(int t);
+  double spot_wealth() const;
+  // funding.cpp
+  void setup_funding_drift();
+  void settle_funding(std::uint32_t i);
+  double threshold_offset(std::size_t k, int kind, int side_index) const noexcept;
+  double certain_offset(std::size_t k, int kind, int side_index) const noexcept;
+  /// Position i with its funding settled (without writing it back).
+  IsolatedPosition settled_position(std::size_t i) const noexcept;
+  void apply_funding(double intervals);
+  void end_step(int t);
+  void record_row(int t);
+  const std::vector<double>& marks();
+
+  const RunPlan& plan_;
+  const Scenario& sc_;
+  std::shared_ptr<const StartBook> start_;
+  PositionBook pos_;
+  PagedColumn<std::int32_t> cross_slot_;  ///< per position: its cross account slot, or -1
+  std::vector<AssetState> assets_;
+  CrossAccounts cross_;
+  std::int32_t point_;
+  std::int64_t path_;
+  PathSinks sinks_;
+  PriceProcess prices_;
+  Rng agents_rng_;                    ///< Stream::Agents: arrivals and margin-call answers
+  std::vector<double> fundamentals_;  ///< F per asset, USD
+  std::vector<double> marks_;         ///< scratch: marks per asset
+  double fund_ = 0.0;
+  /// Sum of the fund's changes, USD: its balance less the start balance, without the rounding of
+  /// a balance that may be 10^12 while the flows are cents (the conservation residual uses it).
+  double fund_flow_ = 0.0;
+  double bad_debt_ = 0.0;
+  double retained_ = 0.0;             ///< cash traders kept from closed positions, USD
+  double deposits_ = 0.0;             ///< USD brought in from outside: new margins, top-ups
+  double initial_wealth_ = 0.0;       ///< wealth_outside_fund() at the start, USD
+  double initial_open_interest_ = 0.0;
+  double basis_alpha_ = 0.0;
+  double funding_interval_s_ = 0.0;
+  double next_funding_s_ = 0.0;
+  double fee_rate_ = 0.0;
+  bool trader_keeps_rest_ = false;
+  bool any_agents_ = false;           ///< stops, margin calls or arrivals in the scenario
+  std::vector<std::uint32_t> unhealthy_cross_;  ///< accounts to check in the next round
+  std::vector<double> cross_realized_;     ///< per cross account: realised PnL of this round, USD
+  std::vector<double> cross_notional_;     ///< per cross account: notional closed this round, USD
+  std::vector<std::vector<std::uint32_t>> cross_closing_;  ///< per account: closed this round
+  /// Positions changed or opened since the start, in the order first changed, for the wealth
+  /// ledger (total_wealth), and a flag per position.
+  std::vector<std::uint32_t> touched_;
+  PagedColumn<std::uint8_t> touched_flag_;
+  std::size_t start_count_ = 0;            ///< positions in the start book
+  std::vector<SpotHolder> unlock_holders_; ///< per scenario unlock
+  std::vector<SpotHolder> flow_holders_;   ///< per (flow, asset), in scenario order
+  std::vector<double> flow_orders_, flow_totals_, flow_prices_;  ///< per-step scratch
+  /// Per asset: the number of positions arriving in a step (empty without arrivals).
+  std::vector<boost::random::poisson_distribution<int, double>> arrivals_per_step_;
+  // Per-round scratch, per asset: liquidations, stop-losses and reduces of the round.
+  std::vector<std::vector<std::uint32_t>> hits_;
+  std::vector<std::vector<AgentOrder>> stops_, reduces_;
+  std::vector<std::uint32_t> cross_hit_, calls_;
+  std::vector<double> round_prices_;
+  std::vector<ThresholdQueue::Entry> popped_;
+  struct SortKey {
+    double signed_size, entry, margin;
+    std::uint32_t position;
+    std::uint32_t slot;  ///< index in the list being sorted
+  };
+  std::vector<SortKey> sort_keys_;
+  std::vector<AgentOrder> sorted_orders_;
+  /// Per asset and side (0 long, 1 short): ADL candidates of this round, best first.
+  std::vector<std::vector<std::uint32_t>> adl_rank_;
+  std::vector<std::size_t> adl_cursor_;
+  std::vector<char> adl_ranked_;
+  PathOutcome out_;
+};
+
+}  // namespace cascade

@@ -1,0 +1,106 @@
+// The step's scheduled flows (MODEL.md section 5 step 2, section 7; docs/agents.md): token
+// unlocks sold as TWAPs, panic sellers and dip buyers. Per asset they form one signed market
+// order, executed before the cascade rounds; every party of the order shares its price.
+//
+// These traders hold spot tokens, not perpetuals: their tokens are valued at the mark in the
+// wealth ledger, and the tokens an unlock creates are new wealth, which
+// Engine::explained_wealth_change() accounts for explicitly (MODEL.md section 6).
+#include <algorithm>
+#include <cmath>
+
+#include "sim/engine/engine.hpp"
+
+namespace cascade {
+
+void Engine::setup_flows() {
+  for (const auto& u : sc_.unlocks) unlock_holders_.push_back({static_cast<std::size_t>(u.asset), 0.0, 0.0});
+  for (const auto& f : sc_.flows)
+    for (int a : f.assets) {
+      const auto k = static_cast<std::size_t>(a);
+      SpotHolder h{k, 0.0, 0.0};
+      if (f.kind == FlowKind::PanicSell) {
+        h.tokens = f.budget_usd / assets_[k].start_price;  // holdings worth the budget at the start
+        assets_[k].spot_tokens_start += h.tokens;
+      } else {
+        h.cash = f.budget_usd;
+      }
+      flow_holders_.push_back(h);
+    }
+}
+
+double Engine::spot_wealth() const {
+  double w = 0.0;
+  for (const auto* holders : {&unlock_holders_, &flow_holders_})
+    for (const SpotHolder& h : *holders) w += h.cash + h.tokens * assets_[h.asset].mark;
+  return w;
+}
+
+void Engine::run_flows(int t) {
+  if (unlock_holders_.empty() && flow_holders_.empty()) return;
+  // Each holder's signed order this step (base units, buys positive), in a fixed order:
+  // unlocks, then flows, as written in the scenario.
+  std::vector<double>& orders = flow_orders_;
+  orders.clear();
+  for (std::size_t j = 0; j < sc_.unlocks.size(); ++j) {
+    const UnlockSpec& u = sc_.unlocks[j];
+    SpotHolder& h = unlock_holders_[j];
+    auto& s = assets_[h.asset];
+    const double amount = u.fraction_of_supply * *sc_.assets[h.asset].supply;
+    if (const double minted = spread_over_step(amount, u.at_s, 0.0, t, sc_.dt_s); minted != 0.0) {
+      h.tokens += minted;
+      s.minted += minted;
+      s.supply += minted;
+    }
+    const double sell = spread_over_step(amount * u.sell_fraction, u.at_s, u.sell_over_s, t, sc_.dt_s);
+    orders.push_back(-std::min(sell, h.tokens));
+  }
+  std::size_t at = 0;
+  for (const auto& f : sc_.flows)
+    for (std::size_t m = 0; m < f.assets.size(); ++m, ++at) {
+      const SpotHolder& h = flow_holders_[at];
+      const auto& s = assets_[h.asset];
+      const double drawdown = std::max(0.0, 1.0 - s.mark / s.peak_mark);
+      const double intensity = std::clamp((drawdown - f.drawdown) / (f.full_drawdown - f.drawdown), 0.0, 1.0);
+      double q = 0.0;
+      if (intensity > 0.0) {
+        const double vol = std::sqrt(s.ret2_ewma / plan_.dt_years);
+        const double vol_base = sc_.assets[h.asset].book.vol_base_annual;
+        const double boost = std::max(0.0, 1.0 + f.volatility_sensitivity * (vol / vol_base - 1.0));
+        const double usd = f.rate_usd_per_hour * sc_.dt_s / 3600.0 * intensity * boost;
+        q = f.kind == FlowKind::PanicSell ? -std::min(usd / s.mark, h.tokens)
+                                          : std::min(usd, std::max(h.cash, 0.0)) / s.mark;
+      }
+      orders.push_back(q);
+    }
+
+  std::vector<double>& total = flow_totals_;
+  total.assign(assets_.size(), 0.0);
+  const auto holder = [&](std::size_t o) -> SpotHolder& {
+    return o < unlock_holders_.size() ? unlock_holders_[o] : flow_holders_[o - unlock_holders_.size()];
+  };
+  for (std::size_t o = 0; o < orders.size(); ++o) total[holder(o).asset] += orders[o];
+  std::vector<double>& price = flow_prices_;
+  price.assign(assets_.size(), 0.0);
+  for (std::size_t k = 0; k < assets_.size(); ++k)
+    if (total[k] != 0.0) price[k] = fill(k, total[k], false);
+  for (std::size_t o = 0; o < orders.size(); ++o) {
+    const double q = orders[o];
+    if (q == 0.0) continue;
+    SpotHolder& h = holder(o);
+    auto& s = assets_[h.asset];
+    const double v = price[h.asset];
+    // Double entry with the liquidity providers, who take the other side of the book.
+    h.tokens += q;
+    h.cash -= q * v;
+    s.counter_inventory -= q;
+    s.counter_cash += q * v;
+    s.step_flow += q * v;
+    const double usd = std::abs(q) * v;
+    if (o < unlock_holders_.size())
+      out_.unlock_sold_notional += usd;
+    else
+      (q < 0.0 ? out_.panic_sold_notional : out_.dip_bought_notional) += usd;
+  }
+}
+
+}  // namespace cascade

@@ -1,0 +1,290 @@
+// Cascade rounds: what the marks have crossed, one order per asset, the fills (MODEL.md section 5;
+// docs/engine.md). Settlement with the fund and ADL: settlement.cpp.
+#include <algorithm>
+#include <cmath>
+
+#include "sim/engine/engine.hpp"
+
+namespace cascade {
+
+namespace {
+constexpr int kLiquidationQueue = 0;
+constexpr int kCallQueue = 1;
+}  // namespace
+
+void Engine::queue_isolated(std::uint32_t i) {
+  settle_funding(i);
+  pos_.generation.mut(i) += 1;
+  const auto k = static_cast<std::size_t>(pos_.asset[i]);
+  const IsolatedPosition p = pos_.isolated(i);
+  pos_.liquidation_price.set(i, plan_.rules[k].liquidation_price(p));
+  pos_.bankruptcy_price.set(i, MarginRule::bankruptcy_price(p));
+  push_thresholds(i, true, true);
+}
+
+void Engine::push_thresholds(std::uint32_t i, bool liquidation, bool call) {
+  const auto k = static_cast<std::size_t>(pos_.asset[i]);
+  auto& s = assets_[k];
+  const int at = pos_.side[i] > 0 ? 0 : 1;
+  const bool drifts = sc_.exchange.funding.enabled;
+  const std::uint32_t gen = pos_.generation[i];
+  // Keys are thresholds less the funding offset of their queue (sim/engine/funding.cpp); a long
+  // without a threshold waits at 0 when funding may give it one.
+  if (liquidation) {
+    const double lp = pos_.liquidation_price[i];
+    if (!std::isnan(lp))
+      s.queues.liquidation[at].push({lp - threshold_offset(k, kLiquidationQueue, at), i, gen});
+    else if (drifts && at == 0)
+      s.queues.liquidation[at].push({-threshold_offset(k, kLiquidationQueue, at), i, gen});
+  }
+  if (call && (pos_.agent[i] & PositionBook::kAnswersCalls) && !(pos_.agent[i] & PositionBook::kIgnoredCall)) {
+    const double ratio = sc_.assets[k].population->margin_call->warning_ratio;
+    const double price = plan_.rules[k].margin_call_price(settled_position(i), ratio);
+    if (!std::isnan(price))
+      s.queues.call[at].push({price - threshold_offset(k, kCallQueue, at), i, gen});
+    else if (drifts && at == 0)
+      s.queues.call[at].push({-threshold_offset(k, kCallQueue, at), i, gen});
+  }
+}
+
+bool Engine::collect_round() {
+  const auto current = [this](const ThresholdQueue::Entry& e) {
+    return pos_.open[e.position] != 0 && pos_.generation[e.position] == e.generation;
+  };
+  const auto prefetch_current = [this](std::uint32_t i) {
+    pos_.open.prefetch(i);
+    pos_.generation.prefetch(i);
+  };
+  bool any = false;
+  for (std::size_t k = 0; k < assets_.size(); ++k) {
+    auto& s = assets_[k];
+    hits_[k].clear();
+    stops_[k].clear();
+    reduces_[k].clear();
+    popped_.clear();
+    for (int at = 0; at < 2; ++at)
+      s.queues.liquidation[at].pop_crossed(s.mark - threshold_offset(k, kLiquidationQueue, at), current,
+                                           popped_, prefetch_current);
+    const bool exact = s.funding_rises == 0.0 && s.funding_falls == 0.0;
+    const double certain[2] = {certain_offset(k, kLiquidationQueue, 0), certain_offset(k, kLiquidationQueue, 1)};
+    for (const auto& e : popped_) {
+      // A key crossed under the funding drift bound: unless the mark is past the bound's other
+      // end too, check the position's own price now.
+      const int side = pos_.side[e.position];
+      if (exact || MarginRule::crossed(side, e.price + certain[side > 0 ? 0 : 1], s.mark) ||
+          MarginRule::crossed(side, current_liquidation_price(e.position), s.mark))
+        hits_[k].push_back(e.position);
+      else
+        push_thresholds(e.position, true, false);
+    }
+  }
+  // Cross accounts whose safe band a mark has left are checked exactly at the current marks;
+  // an unhealthy account is liquidated whole, in every asset, in this round (contagion).
+  cross_hit_.clear();
+  if (!cross_.empty()) {
+    std::vector<std::uint32_t> candidates;
+    candidates.swap(unhealthy_cross_);
+    for (std::size_t k = 0; k < assets_.size(); ++k) cross_.pop_triggered(k, assets_[k].mark, candidates);
+    std::sort(candidates.begin(), candidates.end());
+    candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+    const auto& m = marks();
+    for (std::uint32_t slot : candidates) {
+      auto& acct = cross_[slot];
+      if (!acct.open) continue;
+      if (cross_.equity(slot, pos_, m) < cross_.maintenance(slot, pos_, m, plan_.rules)) {
+        acct.open = false;
+        cross_hit_.push_back(slot);
+        for (std::uint32_t i : acct.positions)
+          if (pos_.open[i]) hits_[static_cast<std::size_t>(pos_.asset[i])].push_back(i);
+      } else if (!cross_.arm(slot, pos_, m, plan_.rules)) {
+        unhealthy_cross_.push_back(slot);  // exactly at its maintenance: look again next round
+      }
+    }
+  }
+  for (auto& h : hits_) {
+    for (std::uint32_t i : h) {
+      pos_.open.set(i, 0);  // taken over by the liquidation engine
+      touch(i);
+    }
+    any = any || !h.empty();
+  }
+  if (!any_agents_) return any;
+
+  // Stop-losses, then margin calls, of positions the liquidation engine has not taken over
+  // (liquidation takes precedence over both, a stop over a margin call: docs/agents.md).
+  const auto open = [this](const ThresholdQueue::Entry& e) { return pos_.open[e.position] != 0; };
+  const auto prefetch_open = [this](std::uint32_t i) { pos_.open.prefetch(i); };
+  const auto answers = [this](const ThresholdQueue::Entry& e) {
+    const std::uint32_t i = e.position;
+    return pos_.open[i] != 0 && pos_.generation[i] == e.generation &&
+           !(pos_.agent[i] & PositionBook::kIgnoredCall);
+  };
+  calls_.clear();
+  for (std::size_t k = 0; k < assets_.size(); ++k) {
+    auto& s = assets_[k];
+    popped_.clear();
+    for (int at = 0; at < 2; ++at) s.queues.stop[at].pop_crossed(s.mark, open, popped_, prefetch_open);
+    for (const auto& e : popped_) {
+      stops_[k].push_back({e.position, pos_.size[e.position]});
+      pos_.open.set(e.position, 0);
+      touch(e.position);
+    }
+    popped_.clear();
+    for (int at = 0; at < 2; ++at)
+      s.queues.call[at].pop_crossed(s.mark - threshold_offset(k, kCallQueue, at), answers, popped_,
+                                    prefetch_current);
+    const bool exact = s.funding_rises == 0.0 && s.funding_falls == 0.0;
+    const double certain[2] = {certain_offset(k, kCallQueue, 0), certain_offset(k, kCallQueue, 1)};
+    const double ratio = popped_.empty() ? 1.0 : sc_.assets[k].population->margin_call->warning_ratio;
+    for (const auto& e : popped_) {
+      const std::uint32_t i = e.position;
+      const int side = pos_.side[i];
+      if (exact || MarginRule::crossed(side, e.price + certain[side > 0 ? 0 : 1], s.mark) ||
+          MarginRule::crossed(side, plan_.rules[k].margin_call_price(settled_position(i), ratio), s.mark))
+        calls_.push_back(i);
+      else
+        push_thresholds(i, false, true);
+    }
+    any = any || !stops_[k].empty();
+  }
+  return any || !calls_.empty();
+}
+
+double Engine::fill(std::size_t k, double q, bool forced) {
+  auto& s = assets_[k];
+  const BookFill f = s.book.execute(q);
+  // What the book could not take (beyond the displacement cap) goes to the hedger at the cap
+  // price: every order of the asset in the round shares one blended price.
+  double price = f.vwap;
+  if (f.capped()) {
+    const double unfilled = q - f.filled;
+    price = (f.vwap * f.filled + f.cap_price * unfilled) / q;
+    if (forced) {
+      const double unfilled_usd = std::abs(unfilled) * f.cap_price;
+      out_.unfilled_notional += unfilled_usd;
+      out_.asset_unfilled_notional[k] += unfilled_usd;
+    }
+  }
+  const double slippage_bps = 1e4 * std::abs(price - f.mid_before) / f.mid_before;
+  out_.asset_peak_slippage_bps[k] = std::max(out_.asset_peak_slippage_bps[k], slippage_bps);
+  if (const double c = sc_.assets[k].index_coupling; c != 0.0) {  // docs/market.md
+    s.book.leak_to_index(f.mid_before, c);
+    fundamentals_[k] = s.book.fundamental();
+  }
+  update_mark(k);
+  return price;
+}
+
+template <class PositionOf>
+void Engine::canonical_order(std::size_t count, PositionOf&& position_of) {
+  sort_keys_.resize(count);
+  for (std::size_t j = 0; j < count; ++j) {
+    if (j + 8 < count) {
+      const std::uint32_t ahead = position_of(j + 8);
+      pos_.side.prefetch(ahead);
+      pos_.size.prefetch(ahead);
+      pos_.entry.prefetch(ahead);
+      pos_.margin.prefetch(ahead);
+    }
+    const std::uint32_t i = position_of(j);
+    sort_keys_[j] = {pos_.side[i] * pos_.size[i], pos_.entry[i], pos_.margin[i], i, static_cast<std::uint32_t>(j)};
+  }
+  std::sort(sort_keys_.begin(), sort_keys_.end(), [](const SortKey& a, const SortKey& b) {
+    if (a.signed_size != b.signed_size) return a.signed_size < b.signed_size;
+    if (a.entry != b.entry) return a.entry < b.entry;
+    if (a.margin != b.margin) return a.margin < b.margin;
+    return a.position < b.position;
+  });
+}
+
+double Engine::execute_round(std::size_t k) {
+  // Settle in a canonical order of the positions' contents (signed size, entry, margin), so
+  // that floating-point sums, and with them every result, do not depend on the order in which
+  // the hits were found or on the positions' row order in the input; equal keys are identical
+  // positions, whose order cannot matter.
+  // The keys are gathered once (the positions are scattered through the book), then sorted.
+  auto& hits = hits_[k];
+  canonical_order(hits.size(), [&](std::size_t j) { return hits[j]; });
+  for (std::size_t j = 0; j < hits.size(); ++j) hits[j] = sort_keys_[j].position;
+  double q = 0.0;
+  for (std::uint32_t i : hits) q -= pos_.side[i] * pos_.size[i];
+  for (auto* orders : {&stops_[k], &reduces_[k]}) {
+    if (orders->empty()) continue;
+    canonical_order(orders->size(), [&](std::size_t j) { return (*orders)[j].position; });
+    sorted_orders_.clear();
+    for (const SortKey& key : sort_keys_) sorted_orders_.push_back((*orders)[key.slot]);
+    orders->swap(sorted_orders_);
+    for (const AgentOrder& o : *orders) q -= pos_.side[o.position] * o.size;
+  }
+  return fill(k, q, true);
+}
+
+void Engine::close_position(int t, int round, std::size_t k, std::uint32_t i, double price) {
+  auto& s = assets_[k];
+  const IsolatedPosition p = settled_position(i);
+  (p.side > 0 ? s.open_long_size : s.open_short_size) -= p.size;
+  s.counter_inventory += p.side * p.size;
+  s.counter_cash -= p.side * p.size * price;
+  const double notional = p.size * price;
+  out_.liquidated_notional += notional;
+  out_.liquidations += 1.0;
+  out_.asset_liquidated_notional[k] += notional;
+  out_.asset_liquidations[k] += 1.0;
+  (p.side > 0 ? out_.asset_long_liquidated_notional : out_.asset_short_liquidated_notional)[k] += notional;
+  s.step_liquidated += notional;
+  if (sinks_.events)
+    sinks_.events->push_back(LiquidationEvent{point_, path_, t, round, static_cast<std::int32_t>(k),
+                                              static_cast<std::int64_t>(i), pos_.side[i], p.size,
+                                              price, pos_.bankruptcy_price[i]});
+  if (const std::int32_t slot = cross_slot_[i]; slot >= 0) {
+    const auto a = static_cast<std::size_t>(slot);
+    cross_realized_[a] += p.side * p.size * (price - p.entry);
+    cross_notional_[a] += notional;
+    cross_closing_[a].push_back(i);
+    return;
+  }
+  const LiquidationSettlement st = settle_liquidation(p, price, fee_rate_);
+  settle_rest(st.rest, st.fee, {{k, p.side, pos_.bankruptcy_price[i], 1.0}}, t, round);
+}
+
+int Engine::cascade(int t) {
+  const std::size_t n = assets_.size();
+  int depth = 0;
+  for (int round = 1; round <= sc_.engine.max_rounds; ++round) {
+    if (!collect_round()) break;
+    depth = round;
+    if (!calls_.empty()) answer_margin_calls(calls_);
+    std::fill(adl_ranked_.begin(), adl_ranked_.end(), 0);
+    bool liquidated = false;
+    for (std::size_t k = 0; k < n; ++k) {
+      liquidated = liquidated || !hits_[k].empty();
+      if (!hits_[k].empty() || !stops_[k].empty() || !reduces_[k].empty()) round_prices_[k] = execute_round(k);
+    }
+    const std::size_t first_event = sinks_.events ? sinks_.events->size() : 0;
+    for (std::size_t k = 0; k < n; ++k) {
+      const auto& hits = hits_[k];
+      for (std::size_t j = 0; j < hits.size(); ++j) {
+        if (j + 4 < hits.size()) {
+          const std::uint32_t ahead = hits[j + 4];
+          pos_.funding_base.prefetch(ahead);
+          pos_.bankruptcy_price.prefetch(ahead);
+          cross_slot_.prefetch(ahead);
+        }
+        close_position(t, round, k, hits[j], round_prices_[k]);
+      }
+    }
+    for (std::size_t k = 0; k < n; ++k)
+      if (!stops_[k].empty() || !reduces_[k].empty()) settle_agent_orders(k, round_prices_[k], t, round);
+    for (std::uint32_t slot : cross_hit_) settle_cross_account(t, round, slot, round_prices_);
+    if (sinks_.events)  // events of a round are listed by asset, then position index
+      std::sort(sinks_.events->begin() + static_cast<std::ptrdiff_t>(first_event), sinks_.events->end(),
+                [](const auto& a, const auto& b) {
+                  return a.asset != b.asset ? a.asset < b.asset : a.position < b.position;
+                });
+    out_.insurance_fund_min = std::min(out_.insurance_fund_min, fund_);
+    if (liquidated && std::isnan(out_.first_liquidation_time)) out_.first_liquidation_time = t * sc_.dt_s;
+  }
+  return depth;
+}
+
+}  // namespace cascade

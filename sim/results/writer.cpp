@@ -1,0 +1,262 @@
+#include "sim/results/writer.hpp"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <array>
+#include <filesystem>
+#include <stdexcept>
+#include <system_error>
+
+#include "sim/results/detail/h5_file.hpp"
+
+namespace cascade {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::size_t expected_series_length(const RunInfo& info, bool per_asset) {
+  const auto rows = static_cast<std::size_t>(info.steps) + 1;
+  return per_asset ? rows * info.assets.size() : rows;
+}
+
+/// Everything the layout relies on, checked before a file is created.
+void validate(const RunInfo& info, const RunResults& results) {
+  if (info.steps < 0) throw std::invalid_argument("write_results: steps is negative");
+  const std::size_t n_assets = info.assets.size();
+  for (const auto& o : results.outcomes)
+    for (const auto& m : kAssetMetrics)
+      if ((o.*m.field).size() != n_assets)
+        throw std::invalid_argument(
+            fmt::format("write_results: {} of point {} path {} has {} values for {} assets", m.name,
+                        o.point, o.path, (o.*m.field).size(), n_assets));
+  for (const auto& ts : results.timeseries)
+    for (const auto& m : kSeriesMetrics)
+      if ((ts.*m.field).size() != expected_series_length(info, m.per_asset))
+        throw std::invalid_argument(fmt::format(
+            "write_results: time series {} of point {} path {} has {} values, expected {}", m.name,
+            ts.point, ts.path, (ts.*m.field).size(), expected_series_length(info, m.per_asset)));
+  for (const auto& p : results.initial_positions) {
+    if (p.asset < 0 || static_cast<std::size_t>(p.asset) >= n_assets)
+      throw std::invalid_argument(
+          fmt::format("write_results: position {} has asset index {}", p.position, p.asset));
+    if (p.account < 0 || static_cast<std::size_t>(p.account) >= results.account_names.size())
+      throw std::invalid_argument(
+          fmt::format("write_results: position {} has account index {} of {} accounts", p.position,
+                      p.account, results.account_names.size()));
+  }
+  for (const auto& axis : info.sweep) {
+    if (axis.key.empty() || axis.key.find('/') != std::string::npos)
+      throw std::invalid_argument(fmt::format("write_results: bad sweep key '{}'", axis.key));
+    if (axis.values.size() != info.sweep.front().values.size())
+      throw std::invalid_argument(fmt::format(
+          "write_results: sweep key {} has {} values, {} has {}", axis.key, axis.values.size(),
+          info.sweep.front().key, info.sweep.front().values.size()));
+  }
+  if (info.shard && static_cast<std::size_t>(info.shard->row_end - info.shard->row_begin) !=
+                        results.outcomes.size())
+    throw std::invalid_argument(fmt::format("write_results: shard rows [{}, {}) but {} outcomes",
+                                            info.shard->row_begin, info.shard->row_end,
+                                            results.outcomes.size()));
+}
+
+/// One 1-D dataset per column of a row table.
+template <class Row, std::size_t N>
+void write_columns(h5::Group& group, const std::vector<Row>& rows, const Column<Row> (&columns)[N],
+                   const std::function<void()>& poll) {
+  for (const auto& column : columns) {
+    poll();
+    std::visit(
+        [&](auto field) {
+          using T = std::remove_cvref_t<decltype(std::declval<const Row&>().*field)>;
+          std::vector<T> data;
+          data.reserve(rows.size());
+          for (const auto& row : rows) data.push_back(row.*field);
+          group.write_dataset(column.name, data, column.unit, column.description);
+        },
+        column.field);
+  }
+}
+
+void write_root_attributes(h5::File& file, const RunInfo& info) {
+  file.set_attribute("format", kResultsFormat);
+  file.set_attribute("format_version", kResultsFormatVersion);
+  file.set_attribute("complete", std::int32_t{0});  // set to 1 last
+  file.set_attribute("cascade_version", info.cascade_version);
+  file.set_attribute("scenario_name", info.scenario_name);
+  file.set_attribute("scenario_yaml", info.scenario_yaml);
+  file.set_attribute("command_line", info.command_line);
+  file.set_attribute("seed", info.seed);
+  file.set_attribute("paths", info.paths);
+  file.set_attribute("steps", info.steps);
+  file.set_attribute("dt", info.dt_s);
+  file.set_attribute("assets", info.assets);
+  if (!info.run_fingerprint.empty()) file.set_attribute("run_fingerprint", info.run_fingerprint);
+  if (info.shard) {
+    file.set_attribute("shard_index", info.shard->index);
+    file.set_attribute("shard_count", info.shard->count);
+    file.set_attribute("row_begin", info.shard->row_begin);
+    file.set_attribute("row_end", info.shard->row_end);
+    file.set_attribute("rows_total", info.shard->rows_total);
+  }
+}
+
+void write_summary(h5::File& file, const RunResults& results, std::size_t n_assets,
+                   const std::function<void()>& poll) {
+  const auto& outcomes = results.outcomes;
+  h5::Group summary = file.create_group("summary");
+  {
+    std::vector<std::int32_t> point;
+    std::vector<std::int64_t> path;
+    for (const auto& o : outcomes) {
+      point.push_back(o.point);
+      path.push_back(o.path);
+    }
+    poll();
+    summary.write_dataset("point", point, "index",
+                          "sweep point (index into /sweep; 0 for a plain run)");
+    poll();
+    summary.write_dataset("path", path, "index", "Monte Carlo path");
+  }
+  std::vector<double> column(outcomes.size());
+  for (const auto& m : kSummaryMetrics) {
+    poll();
+    for (std::size_t r = 0; r < outcomes.size(); ++r) column[r] = outcomes[r].*m.field;
+    summary.write_dataset(m.name, column, m.unit, m.description);
+  }
+
+  h5::Group by_asset = summary.create_group("by_asset");
+  const std::array<hsize_t, 2> dims{outcomes.size(), n_assets};
+  std::vector<double> table(outcomes.size() * n_assets);
+  for (const auto& m : kAssetMetrics) {
+    poll();
+    for (std::size_t r = 0; r < outcomes.size(); ++r)
+      for (std::size_t a = 0; a < n_assets; ++a)
+        table[r * n_assets + a] = (outcomes[r].*m.field)[a];
+    by_asset.write_dataset<double>(m.name, dims, table.data(), m.unit, m.description);
+  }
+}
+
+void write_sweep(h5::File& file, const RunInfo& info, const std::function<void()>& poll) {
+  if (info.sweep.empty()) return;
+  h5::Group sweep = file.create_group("sweep");
+  for (const auto& axis : info.sweep) {
+    poll();
+    h5::Dataset values = sweep.write_dataset(
+        axis.key, axis.values, axis.unit.empty() ? "as the scenario key" : axis.unit,
+        fmt::format("value of scenario key {} at each sweep point", axis.key));
+    values.set_attribute("axis", axis.axis);
+  }
+}
+
+void write_timeseries(h5::File& file, const RunInfo& info, const RunResults& results,
+                      const std::function<void()>& poll) {
+  const auto& series = results.timeseries;
+  if (series.empty()) return;
+  h5::Group group = file.create_group("timeseries");
+  const auto n_paths = series.size();
+  const auto n_steps = static_cast<std::size_t>(info.steps) + 1;
+  const auto n_assets = info.assets.size();
+  {
+    std::vector<std::int32_t> point;
+    std::vector<std::int64_t> path;
+    for (const auto& ts : series) {
+      point.push_back(ts.point);
+      path.push_back(ts.path);
+    }
+    std::vector<double> time(n_steps);
+    for (std::size_t s = 0; s < n_steps; ++s) time[s] = static_cast<double>(s) * info.dt_s;
+    poll();
+    group.write_dataset("point", point, "index", "sweep point of each recorded path");
+    poll();
+    group.write_dataset("path", path, "index", "Monte Carlo path of each recorded path");
+    poll();
+    group.write_dataset("time", time, "s", "time of each step row (row 0 is the state at t = 0)");
+  }
+  std::vector<double> data;
+  for (const auto& m : kSeriesMetrics) {
+    poll();
+    data.clear();
+    for (const auto& ts : series)
+      data.insert(data.end(), (ts.*m.field).begin(), (ts.*m.field).end());
+    if (m.per_asset) {
+      const std::array<hsize_t, 3> dims{n_paths, n_steps, n_assets};
+      group.write_dataset<double>(m.name, dims, data.data(), m.unit, m.description);
+    } else {
+      const std::array<hsize_t, 2> dims{n_paths, n_steps};
+      group.write_dataset<double>(m.name, dims, data.data(), m.unit, m.description);
+    }
+  }
+}
+
+void write_file(const std::string& path, const RunInfo& info, const RunResults& results,
+                const std::function<void()>& poll) {
+  h5::File file = h5::File::create(path);
+  write_root_attributes(file, info);
+  write_summary(file, results, info.assets.size(), poll);
+  write_sweep(file, info, poll);
+  write_timeseries(file, info, results, poll);
+  if (info.events_enabled) {
+    h5::Group events = file.create_group("events");
+    h5::Group liquidations = events.create_group("liquidations");
+    write_columns(liquidations, results.events, kEventColumns, poll);
+  }
+  {
+    h5::Group positions = file.create_group("positions");
+    h5::Group initial = positions.create_group("initial");
+    initial.set_attribute("accounts", results.account_names);
+    write_columns(initial, results.initial_positions, kPositionColumns, poll);
+  }
+  poll();
+  file.set_attribute("complete", std::int32_t{1});
+  file.close();
+}
+
+/// fsync a file or directory so the rename publishes data that is on disk.
+void sync_path(const std::string& path, bool directory) {
+  const int fd = ::open(path.c_str(), (directory ? O_DIRECTORY : 0) | O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (directory) return;  // best effort for the directory
+    throw std::system_error(errno, std::generic_category(), "opening " + path + " to sync it");
+  }
+  const int rc = ::fsync(fd);
+  const int err = errno;
+  ::close(fd);
+  if (rc != 0 && !directory)
+    throw std::system_error(err, std::generic_category(), "syncing " + path);
+}
+
+bool path_exists(const std::string& path) {
+  std::error_code ec;
+  return fs::exists(fs::symlink_status(path, ec));
+}
+
+}  // namespace
+
+void write_results(const std::string& out_path, const RunInfo& info, const RunResults& results,
+                   bool force, const std::function<void()>& poll) {
+  if (!force && path_exists(out_path))
+    throw std::runtime_error(fmt::format("{} exists (use --force to overwrite)", out_path));
+  validate(info, results);
+  const std::string tmp = fmt::format("{}.tmp.{}", out_path, ::getpid());
+  try {
+    write_file(tmp, info, results, poll);
+    sync_path(tmp, false);
+    if (!force && path_exists(out_path))
+      throw std::runtime_error(fmt::format("{} exists (use --force to overwrite)", out_path));
+    std::error_code ec;
+    fs::rename(tmp, out_path, ec);
+    if (ec)
+      throw std::runtime_error(
+          fmt::format("cannot rename {} to {}: {}", tmp, out_path, ec.message()));
+    const fs::path parent = fs::path(out_path).parent_path();
+    sync_path(parent.empty() ? std::string(".") : parent.string(), true);
+  } catch (...) {
+    std::error_code ec;
+    fs::remove(tmp, ec);
+    throw;
+  }
+}
+
+}  // namespace cascade

@@ -1,0 +1,63 @@
+// The byte buffers MPI ranks send to rank 0 (sim/ensemble/mpi_rows.hpp): a round trip is bitwise.
+#include <doctest/doctest.h>
+
+#include <cstring>
+
+#include "sim/ensemble/monte_carlo.hpp"
+#include "sim/ensemble/mpi_rows.hpp"
+#include "sim/ensemble/mpi_session.hpp"
+#include "tests/sim/engine/fixtures.hpp"
+
+using namespace cascade;
+
+namespace {
+bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+}  // namespace
+
+TEST_CASE("Mpi.Rows.RoundTripIsBitwise") {
+  RankRows rank;
+  rank.status = RankStatus::Failed;
+  rank.message = "rank 1: something";
+  rank.rows = run_monte_carlo(testing::sampled_shock(4), {});
+  rank.rows.outcomes[1].first_liquidation_time = std::numeric_limits<double>::quiet_NaN();
+  REQUIRE(!rank.rows.events.empty());
+
+  const std::vector<char> bytes = serialize_rows(rank);
+  const RankRows back = deserialize_rows(bytes);
+  CHECK(back.status == RankStatus::Failed);
+  CHECK(back.message == rank.message);
+  REQUIRE(back.rows.outcomes.size() == rank.rows.outcomes.size());
+  for (std::size_t i = 0; i < back.rows.outcomes.size(); ++i) {
+    const auto &a = rank.rows.outcomes[i], &b = back.rows.outcomes[i];
+    CHECK(a.point == b.point);
+    CHECK(a.path == b.path);
+    for (const auto& m : kSummaryMetrics) CHECK(same_bits(a.*m.field, b.*m.field));
+    for (const auto& m : kAssetMetrics) CHECK(a.*m.field == b.*m.field);
+  }
+  REQUIRE(back.rows.timeseries.size() == rank.rows.timeseries.size());
+  for (std::size_t i = 0; i < back.rows.timeseries.size(); ++i)
+    for (const auto& m : kSeriesMetrics)
+      CHECK(back.rows.timeseries[i].*m.field == rank.rows.timeseries[i].*m.field);
+  REQUIRE(back.rows.events.size() == rank.rows.events.size());
+  for (std::size_t i = 0; i < back.rows.events.size(); ++i) {
+    CHECK(back.rows.events[i].position == rank.rows.events[i].position);
+    CHECK(back.rows.events[i].side == rank.rows.events[i].side);
+    CHECK(same_bits(back.rows.events[i].fill_price, rank.rows.events[i].fill_price));
+  }
+
+  std::vector<char> cut(bytes.begin(), bytes.end() - 3);
+  CHECK_THROWS_AS(deserialize_rows(cut), std::runtime_error);
+  std::vector<char> extra = bytes;
+  extra.push_back('x');
+  CHECK_THROWS_AS(deserialize_rows(extra), std::runtime_error);
+}
+
+TEST_CASE("Mpi.Session.WithoutALauncherIsOneRank") {
+  const mpi::Session session(nullptr, nullptr, false);
+  CHECK(!session.active());
+  CHECK(session.rank() == 0);
+  CHECK(session.size() == 1);
+  const std::vector<char> bytes{'a', 'b'};
+  CHECK(mpi::gather(session, bytes) == std::vector<std::vector<char>>{bytes});
+  CHECK(mpi::max_over_ranks(session, 7) == 7);
+}
