@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "sim/book/position_book.hpp"
-#include "sim/results/schema.hpp"
+#include "sim/book/initial_book.hpp"
 #include "sim/plan/run_plan.hpp"
 
 namespace cascade {

@@ -1,14 +1,26 @@
 #pragma once
 // The book of positions a path starts from: the positions CSV plus the sampled population.
+#include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "sim/book/position_book.hpp"
-#include "sim/results/schema.hpp"
 #include "sim/scenario/scenario.hpp"
 
 namespace cascade {
+
+/// One row of the initial book (/positions/initial, `cascade levels --csv`).
+struct InitialPosition {
+  std::int64_t position = 0;
+  std::int32_t account = 0;   ///< index into RunResults::account_names
+  std::int32_t asset = 0;
+  std::int8_t side = 1;
+  double size = 0.0, entry_price = 0.0, margin = 0.0;
+  double liquidation_price = std::numeric_limits<double>::quiet_NaN();  ///< NaN: never
+  double bankruptcy_price = 0.0;
+};
 
 /// Builds the initial positions with their liquidation and bankruptcy prices. Population
 /// positions are drawn from an engine seeded with `population_seed` (see sim/plan/random_streams.hpp);

@@ -2,20 +2,17 @@
 
 #include <cmath>
 
-#include <tbb/parallel_for.h>
-
-#include "sim/engine/price_process.hpp"
-
 namespace cascade {
 
-StartBook make_start_book(const RunPlan& plan, PositionBook book, bool share) {
+StartBook make_start_book(const RunPlan& plan, PositionBook book, bool share,
+                          const ForEach& for_each) {
   const Scenario& sc = *plan.scenario;
   const std::size_t n = sc.assets.size();
   StartBook s;
   s.positions = std::move(book);
   s.queues.resize(n);
   s.ledgers.resize(n);
-  s.start_prices = PriceProcess(plan, 0).initial();
+  s.start_prices = plan.start_prices;
   const PositionBook& pos = s.positions;
   const bool funding = sc.exchange.funding.enabled;
 
@@ -49,13 +46,14 @@ StartBook make_start_book(const RunPlan& plan, PositionBook book, bool share) {
       else if (funding && side > 0) q.call[at].add({0.0, id, 0});
     }
   }
-  // Sorting the queues of a shared book is the longest part of building it: one task per queue.
+  // Sorting the queues of a shared book is the longest part of building it: one task per queue
+  // (the ensemble passes a parallel loop).
   std::vector<ThresholdQueue*> all;
   for (auto& q : s.queues)
     for (auto* side : {q.liquidation, q.stop, q.call})
       for (int j = 0; j < 2; ++j) all.push_back(&side[j]);
   if (share)
-    tbb::parallel_for(std::size_t{0}, all.size(), [&](std::size_t j) { all[j]->freeze(); });
+    for_each(all.size(), [&](std::size_t j) { all[j]->freeze(); });
   else
     for (ThresholdQueue* q : all) q->build();
 

@@ -8,7 +8,9 @@
 // path: its queues are frozen (sorted once, shared read-only) and its position columns are
 // paged, so a path starts in O(pages + assets) however large the book (docs/performance.md).
 // Sampled per path, each path builds its own, in O(N).
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "models/threshold_queue.hpp"
@@ -50,8 +52,17 @@ struct StartBook {
   double open_interest_usd = 0.0;              ///< sum of size x start price, both sides
 };
 
+/// Runs body(j) for every j in [0, n), in any order and possibly in parallel.
+using ForEach = std::function<void(std::size_t n, const std::function<void(std::size_t)>& body)>;
+/// The serial ForEach.
+inline void serial_for_each(std::size_t n, const std::function<void(std::size_t)>& body) {
+  for (std::size_t j = 0; j < n; ++j) body(j);
+}
+
 /// The start of a path from its initial book (positions with LP and BP filled in). `share`:
-/// freeze the queues, for a StartBook that many paths copy.
-StartBook make_start_book(const RunPlan& plan, PositionBook book, bool share);
+/// freeze the queues, for a StartBook that many paths copy; the queues are sorted through
+/// `for_each` (the ensemble passes a parallel loop; the book itself spawns no threads).
+StartBook make_start_book(const RunPlan& plan, PositionBook book, bool share,
+                          const ForEach& for_each = serial_for_each);
 
 }  // namespace cascade

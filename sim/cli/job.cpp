@@ -296,7 +296,7 @@ int execute_job(const SweepJob& job, const RunArgs& args, const std::optional<Sh
     if (shard)
       info.shard =
           ShardInfo{shard->index, shard->count, mine_shard.begin, mine_shard.end, all_rows};
-    write_results(args.output, info, results, args.force);
+    write_results(args.output, info, results, args.force, throw_if_interrupted);
   } catch (const Interrupted&) {
     err << "\ncascade " << command << ": interrupted; no results written to " << args.output
         << "\n";

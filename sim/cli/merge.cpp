@@ -175,7 +175,7 @@ int command_merge(const MergeArgs& args, std::ostream& out, std::ostream& err) {
   try {
     const auto parent = std::filesystem::path(args.output).parent_path();
     if (!parent.empty()) std::filesystem::create_directories(parent);
-    write_results(args.output, info, merged.results, args.force);
+    write_results(args.output, info, merged.results, args.force, throw_if_interrupted);
   } catch (const Interrupted&) {
     err << "\ncascade merge: interrupted; nothing written to " << args.output << "\n";
     return 1;

@@ -24,7 +24,7 @@
 #include "sim/book/position_book.hpp"
 #include "sim/engine/price_process.hpp"
 #include "sim/plan/random_streams.hpp"
-#include "sim/results/schema.hpp"
+#include "sim/engine/outcome.hpp"
 #include "sim/plan/run_plan.hpp"
 #include "sim/book/start_book.hpp"
 

@@ -22,13 +22,7 @@ PriceProcess::PriceProcess(const RunPlan& plan, std::uint64_t seed) : plan_(plan
   jump_.assign(n, 0.0);
 }
 
-std::vector<double> PriceProcess::initial() const {
-  const Scenario& sc = *plan_.scenario;
-  std::vector<double> f(sc.assets.size());
-  for (std::size_t k = 0; k < f.size(); ++k)
-    f[k] = sc.replay ? sc.replay->prices[0][k] : sc.assets[k].price_usd;
-  return f;
-}
+std::vector<double> PriceProcess::initial() const { return plan_.start_prices; }
 
 void PriceProcess::advance(int t, std::vector<double>& f) {
   const Scenario& sc = *plan_.scenario;

@@ -35,6 +35,11 @@ std::uint64_t population_seed(const Scenario& sc, std::int32_t point, std::int64
                      Stream::Population);
 }
 
+/// A StartBook's queues sorted in parallel (sim/book/start_book.hpp).
+void parallel_for_each(std::size_t n, const std::function<void(std::size_t)>& body) {
+  tbb::parallel_for(std::size_t{0}, n, body);
+}
+
 }  // namespace
 
 RunResults run_rows(std::span<const Scenario> points, std::int32_t first_point,
@@ -65,7 +70,7 @@ RunResults run_rows(std::span<const Scenario> points, std::int32_t first_point,
         shared_starts[lp] = std::make_shared<const StartBook>(make_start_book(
             *plans[lp],
             build_initial_book(sc, population_seed(sc, first_point + static_cast<std::int32_t>(lp), 0)),
-            true));
+            true, parallel_for_each));
       HandOff::release();
     };
     HandOff::release();

@@ -5,7 +5,7 @@
 #include <type_traits>
 #include <variant>
 
-#include "sim/results/writer.hpp"
+#include "sim/results/schema.hpp"
 
 namespace cascade {
 

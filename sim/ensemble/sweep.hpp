@@ -21,32 +21,6 @@
 
 namespace cascade {
 
-// ---- keys ---------------------------------------------------------------------------------
-
-/// "a.b[1].c" -> "a.b.1.c": one spelling per key, for duplicate checks.
-std::string canonical_sweep_key(const std::string& key);
-/// Why `key` cannot be swept ("" when it can): characters outside [A-Za-z0-9_.[]], empty
-/// segments, or a key under `sweep` itself.
-std::string sweep_key_problem(const std::string& key);
-/// The documented unit of a scenario key ("USD", "fraction", "x", "s", ...; docs/scenario.md),
-/// or "" when the key is not in the table.
-std::string sweep_key_unit(const std::string& key);
-
-// ---- the sweep as written ---------------------------------------------------------------------
-
-/// The `sweep:` block of the scenario file after `overrides`; empty when there is none. Throws
-/// InputError at the offending value.
-SweepSpec load_sweep_block(const std::string& path, const std::vector<std::string>& overrides);
-
-/// `--param KEYS --values V1,V2,...` pairs (the i-th --param with the i-th --values), KEYS one key
-/// or several separated by commas (they move together). Errors are located `--param:N:COL` /
-/// `--values:N:COL` (N: 1-based among the --param / --values arguments).
-SweepSpec parse_sweep_arguments(const std::vector<std::string>& params,
-                                const std::vector<std::string>& values);
-
-/// `sweep={params: [...]}`: the override that writes `spec` into a scenario as its block.
-std::string sweep_block_override(const SweepSpec& spec);
-
 // ---- the job ------------------------------------------------------------------------------
 
 /// Everything needed to load the points of a run or sweep.

@@ -23,6 +23,9 @@ RunPlan::RunPlan(const Scenario& sc)
   const Profile profile = scenario_profile(sc);
   rules.reserve(n);
   for (const auto& a : sc.assets) rules.emplace_back(profile, a.tiers);
+  start_prices.resize(n);
+  for (std::size_t k = 0; k < n; ++k)
+    start_prices[k] = sc.replay ? sc.replay->prices[0][k] : sc.assets[k].price_usd;
   shock_log.assign(static_cast<std::size_t>(sc.steps) * n, 0.0);
   auto add = [&](double total, double at_s, double over_s, const std::vector<int>& assets) {
     for (int t = 1; t <= sc.steps; ++t)

@@ -1,7 +1,7 @@
 #pragma once
 // What every path of a run shares, computed once from the Scenario before any thread runs:
 // the scheduled-shock increments per step and asset (pre-unlock drifts included), the margin
-// rule per asset, and the time conversions.
+// rule per asset, the start prices, and the time conversions.
 #include <vector>
 
 #include "models/margin_profile.hpp"
@@ -30,6 +30,8 @@ struct RunPlan {
   MarketPlan market;
   /// The exchange's margin rule for each asset.
   std::vector<MarginRule> rules;
+  /// F(0) per asset, USD: the replay's row at time 0, else `assets.X.price`.
+  std::vector<double> start_prices;
 
   explicit RunPlan(const Scenario& sc);
   std::size_t assets() const noexcept { return scenario->assets.size(); }

@@ -8,7 +8,7 @@
 #include <variant>
 
 #include "sim/results/detail/h5_file.hpp"
-#include "sim/results/writer.hpp"
+#include "sim/results/schema.hpp"
 
 namespace cascade {
 namespace {

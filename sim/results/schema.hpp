@@ -1,102 +1,22 @@
 #pragma once
-// What a run produces, in memory, before the writer lays it out in HDF5 (docs/results.md).
+// The results schema: what a run produces, in memory, and how the file names it (docs/results.md).
 //
-// Outcomes are plain structs filled by one path's Engine; the metric tables below are the one
-// place that names each metric, its unit and its description, so the writer, `inspect` and the
-// docs cannot drift apart.
+// Outcomes are plain structs filled by one path's Engine (sim/engine/outcome.hpp); the metric
+// and column tables below are the one place that names each metric and column, its unit and its
+// description, so the writer, the reader, `inspect`, the MPI transport and the docs cannot drift
+// apart. Plain data only: no HDF5 here, so the ensemble (sweeps, MPI) can use the tables without
+// the writer.
 #include <cstdint>
 #include <limits>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
+#include "sim/book/initial_book.hpp"
+#include "sim/engine/outcome.hpp"
+
 namespace cascade {
-
-/// One liquidation (or, later, ADL / stop) fill, for /events/liquidations.
-struct LiquidationEvent {
-  std::int32_t point = 0;
-  std::int64_t path = 0;
-  std::int32_t step = 0;      ///< 1-based step in which it happened
-  std::int32_t round = 0;     ///< 1-based cascade round within the step
-  std::int32_t asset = 0;     ///< index into the root `assets` attribute
-  std::int64_t position = 0;  ///< index into the initial book (/positions/initial)
-  std::int8_t side = 1;       ///< +1 long, -1 short
-  double size = 0.0;          ///< base units
-  double fill_price = 0.0;    ///< USD per base unit (the round's VWAP in that asset)
-  double bankruptcy_price = 0.0;
-};
-
-/// Per-path outcomes (MODEL.md section 9).
-struct PathOutcome {
-  std::int32_t point = 0;
-  std::int64_t path = 0;
-  double liquidated_notional = 0.0;       ///< USD, sum of n*V
-  double liquidations = 0.0;              ///< count
-  double max_cascade_depth = 0.0;         ///< rounds in the deepest step
-  double largest_step_liquidation = 0.0;  ///< USD liquidated in the worst step
-  double first_liquidation_time = std::numeric_limits<double>::quiet_NaN();  ///< s; NaN if none
-  double insurance_fund_min = 0.0;        ///< USD
-  double insurance_fund_final = 0.0;      ///< USD
-  double fees = 0.0;                      ///< USD, liquidation fees collected
-  double adl_count = 0.0;                 ///< count
-  double adl_notional = 0.0;              ///< USD
-  double bad_debt = 0.0;                  ///< USD not covered by fund or ADL
-  double unfilled_notional = 0.0;         ///< USD of liquidation orders beyond the displacement cap
-  double oi_liquidated_share = 0.0;       ///< liquidated notional / initial open interest
-  double peak_slippage_bps = 0.0;         ///< max over assets and fills
-  double min_depth_scale = 1.0;           ///< min over assets and steps of w
-  double conservation_residual = 0.0;     ///< USD, MODEL.md section 6
-  // Agents (MODEL.md section 7, docs/agents.md).
-  double stops = 0.0;                     ///< count of stop-losses filled
-  double stop_notional = 0.0;             ///< USD, sum of size*fill price of stop-losses
-  double margin_calls = 0.0;              ///< count of margin calls answered (or ignored)
-  double top_ups = 0.0;                   ///< count of margin calls answered with a top-up
-  double top_up_usd = 0.0;                ///< USD added to margins by top-ups
-  double reduces = 0.0;                   ///< count of margin calls answered with a reduce
-  double reduce_notional = 0.0;           ///< USD, sum of size*fill price of reduces
-  double arrivals = 0.0;                  ///< count of positions opened during the path
-  double arrival_notional = 0.0;          ///< USD, notional of those positions at entry
-  double unlock_sold_notional = 0.0;      ///< USD, unlocked tokens sold (size*fill price)
-  double panic_sold_notional = 0.0;       ///< USD, panic sellers' sales
-  double dip_bought_notional = 0.0;       ///< USD, dip buyers' purchases
-
-  // Per asset, indexed like Scenario::assets.
-  std::vector<double> asset_liquidated_notional, asset_long_liquidated_notional,
-      asset_short_liquidated_notional, asset_liquidations, asset_min_price_ratio,
-      asset_max_price_ratio, asset_max_drawdown, asset_peak_slippage_bps, asset_min_depth_scale,
-      asset_unfilled_notional;
-
-  void resize_assets(std::size_t n) {
-    for (auto* v : {&asset_liquidated_notional, &asset_long_liquidated_notional,
-                    &asset_short_liquidated_notional, &asset_liquidations, &asset_unfilled_notional,
-                    &asset_peak_slippage_bps, &asset_max_drawdown})
-      v->assign(n, 0.0);
-    asset_min_price_ratio.assign(n, 1.0);
-    asset_max_price_ratio.assign(n, 1.0);
-    asset_min_depth_scale.assign(n, 1.0);
-  }
-};
-
-/// Time series of one recorded path; each vector is [step][asset] row-major, steps+1 rows
-/// (row 0 is the state at t = 0).
-struct PathTimeseries {
-  std::int32_t point = 0;
-  std::int64_t path = 0;
-  std::vector<double> mark_price, index_price, liquidated_notional, open_interest, depth_scale,
-      circulating_supply, flow_notional,
-      insurance_fund;  ///< insurance_fund is [step] only (one column)
-};
-
-/// One row of the initial book (/positions/initial, `cascade levels --csv`).
-struct InitialPosition {
-  std::int64_t position = 0;
-  std::int32_t account = 0;   ///< index into RunResults::account_names
-  std::int32_t asset = 0;
-  std::int8_t side = 1;
-  double size = 0.0, entry_price = 0.0, margin = 0.0;
-  double liquidation_price = std::numeric_limits<double>::quiet_NaN();  ///< NaN: never
-  double bankruptcy_price = 0.0;
-};
 
 struct RunResults {
   std::vector<PathOutcome> outcomes;        ///< ordered by (point, path)
@@ -214,5 +134,45 @@ inline constexpr SeriesMetric kSeriesMetrics[] = {
     {"flow_notional", "USD", "signed notional of the step's scheduled flows (unlock sales, panic sellers, dip buyers; buys positive)", &PathTimeseries::flow_notional, true},
     {"insurance_fund", "USD", "insurance fund balance", &PathTimeseries::insurance_fund, false},
 };
+
+inline constexpr const char* kResultsFormat = "cascade-results";
+/// Bumped on any incompatible layout change; see the changelog in docs/results.md.
+inline constexpr std::int32_t kResultsFormatVersion = 1;
+
+/// One column of a row table (/events/liquidations, /positions/initial): a 1-D dataset.
+template <class Row>
+struct Column {
+  const char* name;
+  const char* unit;
+  const char* description;
+  std::variant<std::int8_t Row::*, std::int32_t Row::*, std::int64_t Row::*, double Row::*> field;
+};
+
+// clang-format off
+inline constexpr Column<LiquidationEvent> kEventColumns[] = {
+    {"point", "index", "sweep point (index into /sweep; 0 for a plain run)", &LiquidationEvent::point},
+    {"path", "index", "Monte Carlo path", &LiquidationEvent::path},
+    {"step", "index", "1-based step in which the liquidation happened (ends at time step*dt)", &LiquidationEvent::step},
+    {"round", "index", "1-based cascade round within the step", &LiquidationEvent::round},
+    {"asset", "index", "index into the root attribute `assets`", &LiquidationEvent::asset},
+    {"position", "index", "index into /positions/initial", &LiquidationEvent::position},
+    {"side", "+1 long / -1 short", "side of the liquidated position", &LiquidationEvent::side},
+    {"size", "base units", "size liquidated", &LiquidationEvent::size},
+    {"fill_price", "USD per base unit", "fill price (the round's VWAP in that asset)", &LiquidationEvent::fill_price},
+    {"bankruptcy_price", "USD per base unit", "bankruptcy price of the position", &LiquidationEvent::bankruptcy_price},
+};
+
+inline constexpr Column<InitialPosition> kPositionColumns[] = {
+    {"position", "index", "row index of the position (0-based, the `position` of events)", &InitialPosition::position},
+    {"account", "index", "index into this group's attribute `accounts`", &InitialPosition::account},
+    {"asset", "index", "index into the root attribute `assets`", &InitialPosition::asset},
+    {"side", "+1 long / -1 short", "side of the position", &InitialPosition::side},
+    {"size", "base units", "position size", &InitialPosition::size},
+    {"entry_price", "USD per base unit", "entry price", &InitialPosition::entry_price},
+    {"margin", "USD", "margin (isolated) or the account's allocated wallet (cross)", &InitialPosition::margin},
+    {"liquidation_price", "USD per base unit", "mark price at which it is liquidated (NaN: never)", &InitialPosition::liquidation_price},
+    {"bankruptcy_price", "USD per base unit", "price at which its margin is exhausted", &InitialPosition::bankruptcy_price},
+};
+// clang-format on
 
 }  // namespace cascade

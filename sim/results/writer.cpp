@@ -235,7 +235,8 @@ bool path_exists(const std::string& path) {
 }  // namespace
 
 void write_results(const std::string& out_path, const RunInfo& info, const RunResults& results,
-                   bool force, const std::function<void()>& poll) {
+                   bool force, const std::function<void()>& poll_or_null) {
+  const std::function<void()> poll = poll_or_null ? poll_or_null : [] {};
   if (!force && path_exists(out_path))
     throw std::runtime_error(fmt::format("{} exists (use --force to overwrite)", out_path));
   validate(info, results);

@@ -18,7 +18,7 @@
 
 #include "sim/scenario/overrides.hpp"
 #include "sim/scenario/sections/sections.hpp"
-#include "sim/ensemble/sweep.hpp"
+#include "sim/scenario/sweep_spec.hpp"
 
 namespace cascade {
 
