@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 FORMAT = "cascade-results"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 def _text(value):

@@ -45,7 +45,7 @@ void BM_QuietStep(benchmark::State& state) {
     engine.step(1 + (t++ % sc.steps));
   }
   state.counters["positions"] = static_cast<double>(engine.positions().count());
-  state.counters["liquidations"] = engine.outcome().liquidations;
+  state.counters["liquidations"] = static_cast<double>(engine.outcome().liquidations);
 }
 BENCHMARK(BM_QuietStep)->Arg(1000)->Arg(100000);
 

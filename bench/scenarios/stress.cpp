@@ -65,7 +65,7 @@ void BM_StressPath(benchmark::State& state) {
   double events = 0.0;
   for (auto _ : state) {
     const cascade::PathOutcome o = run_path(r, path++);
-    events += o.liquidations + o.stops + o.margin_calls + o.arrivals;
+    events += static_cast<double>(o.liquidations + o.stops + o.margin_calls + o.arrivals);
     benchmark::DoNotOptimize(o.liquidated_notional);
   }
   const double steps = r.sc.steps;

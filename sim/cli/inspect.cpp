@@ -137,7 +137,7 @@ void print_point(const ResultsFile& file, const std::vector<const PathOutcome*>&
     if (m == nullptr) continue;
     std::vector<double> v;
     v.reserve(rows.size());
-    for (const auto* o : rows) v.push_back(o->*m->field);
+    for (const auto* o : rows) v.push_back(m->value(*o));
     out << "    " << pad_right(m->name, name_width);
     for (double x : {percentile(v, 0.05), percentile(v, 0.50), percentile(v, 0.95), finite_mean(v),
                      finite_max(v)})
@@ -162,7 +162,7 @@ void print_point(const ResultsFile& file, const std::vector<const PathOutcome*>&
     auto column = [&](const AssetMetric& m) {
       std::vector<double> v;
       v.reserve(rows.size());
-      for (const auto* o : rows) v.push_back((o->*m.field)[a]);
+      for (const auto* o : rows) v.push_back(m.value(*o, a));
       return v;
     };
     const auto total = column(liq);
@@ -223,7 +223,7 @@ void print_overview(const ResultsFile& file,
     auto col = [&](const char* name) {
       const SummaryMetric* m = find_summary(name);
       std::vector<double> v;
-      for (const auto* o : rows) v.push_back(o->*m->field);
+      for (const auto* o : rows) v.push_back(m->value(*o));
       return v;
     };
     const auto liq = col("liquidated_notional");

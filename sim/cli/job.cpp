@@ -50,17 +50,19 @@ class ProgressBar {
   std::chrono::steady_clock::time_point last_{};
 };
 
-std::vector<double> column(const std::vector<const PathOutcome*>& rows, double PathOutcome::*f) {
+template <class T>
+std::vector<double> column(const std::vector<const PathOutcome*>& rows, T PathOutcome::*f) {
   std::vector<double> v;
   v.reserve(rows.size());
-  for (const auto* o : rows) v.push_back(o->*f);
+  for (const auto* o : rows) v.push_back(static_cast<double>(o->*f));
   return v;
 }
 
 void print_run_summary(std::ostream& out, const Scenario& sc, const RunResults& r) {
   std::vector<const PathOutcome*> rows;
   for (const auto& o : r.outcomes) rows.push_back(&o);
-  double total = 0, longs = 0, depth = 0;
+  double total = 0, longs = 0;
+  std::int64_t depth = 0;
   std::vector<double> by_asset(sc.assets.size(), 0.0);
   for (const auto& o : r.outcomes) {
     total += o.liquidated_notional;

@@ -18,7 +18,7 @@ void Engine::answer_margin_calls(std::vector<std::uint32_t>& calls) {
   for (std::uint32_t i : calls) {
     const auto k = static_cast<std::size_t>(pos_.asset[i]);
     const MarginCallSpec& spec = *sc_.assets[k].population->margin_call;
-    out_.margin_calls += 1.0;
+    out_.margin_calls += 1;
     const double x = uniform(agents_rng_);
     if (x < spec.top_up_probability && pos_.wallet[i] > 0.0) {
       settle_funding(i);
@@ -27,13 +27,13 @@ void Engine::answer_margin_calls(std::vector<std::uint32_t>& calls) {
       pos_.margin.mut(i) += amount;
       pos_.wallet.mut(i) -= amount;
       deposits_ += amount;  // from the trader's wallet outside the exchange
-      out_.top_ups += 1.0;
+      out_.top_ups += 1;
       out_.top_up_usd += amount;
       queue_isolated(i);  // a lower liquidation price, and a new margin-call price
     } else if (x >= spec.top_up_probability && x < spec.top_up_probability + spec.reduce_probability) {
       touch(i);
       reduces_[k].push_back({i, spec.reduce_fraction * pos_.size[i]});
-      out_.reduces += 1.0;
+      out_.reduces += 1;
     } else {  // ignores it (or wanted to top up with an empty wallet): no further calls
       pos_.agent.set(i, static_cast<std::uint8_t>(pos_.agent[i] | PositionBook::kIgnoredCall));
     }
@@ -59,7 +59,7 @@ void Engine::close_by_trader(std::size_t k, std::uint32_t i, double price, int t
 void Engine::settle_agent_orders(std::size_t k, double price, int t, int round) {
   auto& s = assets_[k];
   for (const AgentOrder& o : stops_[k]) {
-    out_.stops += 1.0;
+    out_.stops += 1;
     out_.stop_notional += o.size * price;
     close_by_trader(k, o.position, price, t, round);
   }
@@ -113,7 +113,7 @@ void Engine::arrive() {
       s.counter_inventory -= p.side * p.size;
       s.counter_cash += p.side * p.size * p.entry;
       deposits_ += p.margin;
-      out_.arrivals += 1.0;
+      out_.arrivals += 1;
       out_.arrival_notional += p.size * p.entry;
       push_thresholds(i, true, true);
       if (!std::isnan(drawn.stop_price))

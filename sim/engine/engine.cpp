@@ -238,7 +238,7 @@ void Engine::step(int t) {
   arrive();
   run_flows(t);
   const int depth = cascade(t);
-  out_.max_cascade_depth = std::max(out_.max_cascade_depth, static_cast<double>(depth));
+  out_.max_cascade_depth = std::max<std::int64_t>(out_.max_cascade_depth, depth);
   end_step(t);
 }
 

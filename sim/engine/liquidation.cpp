@@ -227,9 +227,9 @@ void Engine::close_position(int t, int round, std::size_t k, std::uint32_t i, do
   s.counter_cash -= p.side * p.size * price;
   const double notional = p.size * price;
   out_.liquidated_notional += notional;
-  out_.liquidations += 1.0;
+  out_.liquidations += 1;
   out_.asset_liquidated_notional[k] += notional;
-  out_.asset_liquidations[k] += 1.0;
+  out_.asset_liquidations[k] += 1;
   (p.side > 0 ? out_.asset_long_liquidated_notional : out_.asset_short_liquidated_notional)[k] += notional;
   s.step_liquidated += notional;
   if (sinks_.events)

@@ -27,14 +27,14 @@ struct PathOutcome {
   std::int32_t point = 0;
   std::int64_t path = 0;
   double liquidated_notional = 0.0;       ///< USD, sum of n*V
-  double liquidations = 0.0;              ///< count
-  double max_cascade_depth = 0.0;         ///< rounds in the deepest step
+  std::int64_t liquidations = 0;              ///< count
+  std::int64_t max_cascade_depth = 0;         ///< rounds in the deepest step
   double largest_step_liquidation = 0.0;  ///< USD liquidated in the worst step
   double first_liquidation_time = std::numeric_limits<double>::quiet_NaN();  ///< s; NaN if none
   double insurance_fund_min = 0.0;        ///< USD
   double insurance_fund_final = 0.0;      ///< USD
   double fees = 0.0;                      ///< USD, liquidation fees collected
-  double adl_count = 0.0;                 ///< count
+  std::int64_t adl_count = 0;                 ///< count
   double adl_notional = 0.0;              ///< USD
   double bad_debt = 0.0;                  ///< USD not covered by fund or ADL
   double unfilled_notional = 0.0;         ///< USD of liquidation orders beyond the displacement cap
@@ -43,14 +43,14 @@ struct PathOutcome {
   double min_depth_scale = 1.0;           ///< min over assets and steps of w
   double conservation_residual = 0.0;     ///< USD, MODEL.md section 6
   // Agents (MODEL.md section 7, docs/agents.md).
-  double stops = 0.0;                     ///< count of stop-losses filled
+  std::int64_t stops = 0;                     ///< count of stop-losses filled
   double stop_notional = 0.0;             ///< USD, sum of size*fill price of stop-losses
-  double margin_calls = 0.0;              ///< count of margin calls answered (or ignored)
-  double top_ups = 0.0;                   ///< count of margin calls answered with a top-up
+  std::int64_t margin_calls = 0;              ///< count of margin calls answered (or ignored)
+  std::int64_t top_ups = 0;                   ///< count of margin calls answered with a top-up
   double top_up_usd = 0.0;                ///< USD added to margins by top-ups
-  double reduces = 0.0;                   ///< count of margin calls answered with a reduce
+  std::int64_t reduces = 0;                   ///< count of margin calls answered with a reduce
   double reduce_notional = 0.0;           ///< USD, sum of size*fill price of reduces
-  double arrivals = 0.0;                  ///< count of positions opened during the path
+  std::int64_t arrivals = 0;                  ///< count of positions opened during the path
   double arrival_notional = 0.0;          ///< USD, notional of those positions at entry
   double unlock_sold_notional = 0.0;      ///< USD, unlocked tokens sold (size*fill price)
   double panic_sold_notional = 0.0;       ///< USD, panic sellers' sales
@@ -58,15 +58,16 @@ struct PathOutcome {
 
   // Per asset, indexed like Scenario::assets.
   std::vector<double> asset_liquidated_notional, asset_long_liquidated_notional,
-      asset_short_liquidated_notional, asset_liquidations, asset_min_price_ratio,
-      asset_max_price_ratio, asset_max_drawdown, asset_peak_slippage_bps, asset_min_depth_scale,
-      asset_unfilled_notional;
+      asset_short_liquidated_notional, asset_min_price_ratio, asset_max_price_ratio,
+      asset_max_drawdown, asset_peak_slippage_bps, asset_min_depth_scale, asset_unfilled_notional;
+  std::vector<std::int64_t> asset_liquidations;
 
   void resize_assets(std::size_t n) {
     for (auto* v : {&asset_liquidated_notional, &asset_long_liquidated_notional,
-                    &asset_short_liquidated_notional, &asset_liquidations, &asset_unfilled_notional,
+                    &asset_short_liquidated_notional, &asset_unfilled_notional,
                     &asset_peak_slippage_bps, &asset_max_drawdown})
       v->assign(n, 0.0);
+    asset_liquidations.assign(n, 0);
     asset_min_price_ratio.assign(n, 1.0);
     asset_max_price_ratio.assign(n, 1.0);
     asset_min_depth_scale.assign(n, 1.0);

@@ -101,7 +101,7 @@ double Engine::auto_deleverage(const DeficitShare& share, double deficit, int t,
     }
     (sj > 0 ? s.open_long_size : s.open_short_size) -= y;
     covered += transfer;
-    out_.adl_count += 1.0;
+    out_.adl_count += 1;
     out_.adl_notional += y * share.price;
     if (sinks_.adl_events)
       sinks_.adl_events->push_back(LiquidationEvent{point_, path_, t, round, static_cast<std::int32_t>(k),

@@ -85,8 +85,8 @@ std::vector<char> serialize_rows(const RankRows& rank) {
   for (const auto& o : r.outcomes) {
     w.put(o.point);
     w.put(o.path);
-    for (const auto& m : kSummaryMetrics) w.put(o.*m.field);
-    for (const auto& m : kAssetMetrics) w.put_vector(o.*m.field);
+    for (const auto& m : kSummaryMetrics) std::visit([&](auto field) { w.put(o.*field); }, m.field);
+    for (const auto& m : kAssetMetrics) std::visit([&](auto field) { w.put_vector(o.*field); }, m.field);
   }
   w.put(static_cast<std::uint64_t>(r.timeseries.size()));
   for (const auto& ts : r.timeseries) {
@@ -110,8 +110,20 @@ RankRows deserialize_rows(const std::vector<char>& bytes) {
   for (auto& o : r.outcomes) {
     o.point = in.get<std::int32_t>();
     o.path = in.get<std::int64_t>();
-    for (const auto& m : kSummaryMetrics) o.*m.field = in.get<double>();
-    for (const auto& m : kAssetMetrics) o.*m.field = in.get_vector<double>();
+    for (const auto& m : kSummaryMetrics)
+      std::visit(
+          [&](auto field) {
+            using T = std::remove_cvref_t<decltype(o.*field)>;
+            o.*field = in.get<T>();
+          },
+          m.field);
+    for (const auto& m : kAssetMetrics)
+      std::visit(
+          [&](auto field) {
+            using T = typename std::remove_cvref_t<decltype(o.*field)>::value_type;
+            o.*field = in.get_vector<T>();
+          },
+          m.field);
   }
   r.timeseries.resize(static_cast<std::size_t>(in.get<std::uint64_t>()));
   for (auto& ts : r.timeseries) {

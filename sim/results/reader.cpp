@@ -110,18 +110,26 @@ void read_summary(const h5::File& file, std::size_t n_assets, RunResults& result
     outcomes[r].point = point[r];
     outcomes[r].path = path[r];
   }
-  for (const auto& m : kSummaryMetrics) {
-    const auto values = read_checked<double>(summary, m.name, dims);
-    for (std::size_t r = 0; r < n; ++r) outcomes[r].*m.field = values[r];
-  }
+  // Counts are read as int64 (format 1 stored them as float64; HDF5 converts).
+  for (const auto& m : kSummaryMetrics)
+    std::visit(
+        [&](auto field) {
+          using T = std::remove_cvref_t<decltype(outcomes.front().*field)>;
+          const auto values = read_checked<T>(summary, m.name, dims);
+          for (std::size_t r = 0; r < n; ++r) outcomes[r].*field = values[r];
+        },
+        m.field);
   const h5::Group by_asset = summary.open_group("by_asset");
   const std::vector<hsize_t> table_dims{n, n_assets};
-  for (const auto& m : kAssetMetrics) {
-    const auto values = read_checked<double>(by_asset, m.name, table_dims);
-    for (std::size_t r = 0; r < n; ++r)
-      for (std::size_t a = 0; a < n_assets; ++a)
-        (outcomes[r].*m.field)[a] = values[r * n_assets + a];
-  }
+  for (const auto& m : kAssetMetrics)
+    std::visit(
+        [&](auto field) {
+          using T = typename std::remove_cvref_t<decltype(outcomes.front().*field)>::value_type;
+          const auto values = read_checked<T>(by_asset, m.name, table_dims);
+          for (std::size_t r = 0; r < n; ++r)
+            for (std::size_t a = 0; a < n_assets; ++a) (outcomes[r].*field)[a] = values[r * n_assets + a];
+        },
+        m.field);
 }
 
 void read_timeseries(const h5::File& file, const RunInfo& info, RunResults& results) {

@@ -60,17 +60,32 @@ struct RunInfo {
   std::optional<ShardInfo> shard;  ///< set for a shard file, absent for a whole run
 };
 
+/// A /summary column: a real quantity (float64) or a count (int64).
 struct SummaryMetric {
   const char* name;
   const char* unit;
   const char* description;
-  double PathOutcome::*field;
+  std::variant<double PathOutcome::*, std::int64_t PathOutcome::*> field;
+  bool is_count() const noexcept { return field.index() == 1; }
+  /// The value for `o`, as a double (counts convert exactly below 2^53).
+  double value(const PathOutcome& o) const noexcept {
+    return std::visit([&](auto f) { return static_cast<double>(o.*f); }, field);
+  }
 };
+/// A /summary/by_asset column, [row, asset]: real (float64) or a count (int64).
 struct AssetMetric {
   const char* name;
   const char* unit;
   const char* description;
-  std::vector<double> PathOutcome::*field;
+  std::variant<std::vector<double> PathOutcome::*, std::vector<std::int64_t> PathOutcome::*> field;
+  bool is_count() const noexcept { return field.index() == 1; }
+  double value(const PathOutcome& o, std::size_t asset) const noexcept {
+    return std::visit([&](auto f) { return static_cast<double>((o.*f)[asset]); }, field);
+  }
+  /// Number of assets `o` holds values for.
+  std::size_t size(const PathOutcome& o) const noexcept {
+    return std::visit([&](auto f) { return (o.*f).size(); }, field);
+  }
 };
 
 inline constexpr SummaryMetric kSummaryMetrics[] = {
@@ -137,7 +152,7 @@ inline constexpr SeriesMetric kSeriesMetrics[] = {
 
 inline constexpr const char* kResultsFormat = "cascade-results";
 /// Bumped on any incompatible layout change; see the changelog in docs/results.md.
-inline constexpr std::int32_t kResultsFormatVersion = 1;
+inline constexpr std::int32_t kResultsFormatVersion = 2;
 
 /// One column of a row table (/events/liquidations, /positions/initial): a 1-D dataset.
 template <class Row>

@@ -27,10 +27,10 @@ void validate(const RunInfo& info, const RunResults& results) {
   const std::size_t n_assets = info.assets.size();
   for (const auto& o : results.outcomes)
     for (const auto& m : kAssetMetrics)
-      if ((o.*m.field).size() != n_assets)
+      if (m.size(o) != n_assets)
         throw std::invalid_argument(
             fmt::format("write_results: {} of point {} path {} has {} values for {} assets", m.name,
-                        o.point, o.path, (o.*m.field).size(), n_assets));
+                        o.point, o.path, m.size(o), n_assets));
   for (const auto& ts : results.timeseries)
     for (const auto& m : kSeriesMetrics)
       if ((ts.*m.field).size() != expected_series_length(info, m.per_asset))
@@ -119,22 +119,31 @@ void write_summary(h5::File& file, const RunResults& results, std::size_t n_asse
     poll();
     summary.write_dataset("path", path, "index", "Monte Carlo path");
   }
-  std::vector<double> column(outcomes.size());
   for (const auto& m : kSummaryMetrics) {
     poll();
-    for (std::size_t r = 0; r < outcomes.size(); ++r) column[r] = outcomes[r].*m.field;
-    summary.write_dataset(m.name, column, m.unit, m.description);
+    std::visit(
+        [&](auto field) {
+          using T = std::remove_cvref_t<decltype(outcomes.front().*field)>;
+          std::vector<T> column(outcomes.size());
+          for (std::size_t r = 0; r < outcomes.size(); ++r) column[r] = outcomes[r].*field;
+          summary.write_dataset(m.name, column, m.unit, m.description);
+        },
+        m.field);
   }
 
   h5::Group by_asset = summary.create_group("by_asset");
   const std::array<hsize_t, 2> dims{outcomes.size(), n_assets};
-  std::vector<double> table(outcomes.size() * n_assets);
   for (const auto& m : kAssetMetrics) {
     poll();
-    for (std::size_t r = 0; r < outcomes.size(); ++r)
-      for (std::size_t a = 0; a < n_assets; ++a)
-        table[r * n_assets + a] = (outcomes[r].*m.field)[a];
-    by_asset.write_dataset<double>(m.name, dims, table.data(), m.unit, m.description);
+    std::visit(
+        [&](auto field) {
+          using T = typename std::remove_cvref_t<decltype(outcomes.front().*field)>::value_type;
+          std::vector<T> table(outcomes.size() * n_assets);
+          for (std::size_t r = 0; r < outcomes.size(); ++r)
+            for (std::size_t a = 0; a < n_assets; ++a) table[r * n_assets + a] = (outcomes[r].*field)[a];
+          by_asset.write_dataset<T>(m.name, dims, table.data(), m.unit, m.description);
+        },
+        m.field);
   }
 }
 

@@ -46,7 +46,7 @@ def check_layout(path, expected_paths=None):
     with h5py.File(path, "r") as f:
         a = f.attrs
         check(a.get("format") == "cascade-results", f"format attribute is {a.get('format')!r}")
-        check(a.get("format_version") == 1, f"format_version is {a.get('format_version')!r}")
+        check(a.get("format_version") == 2, f"format_version is {a.get('format_version')!r}")
         check(a.get("complete") == 1, f"complete is {a.get('complete')!r}")
         for name in ("cascade_version", "scenario_yaml", "command_line", "seed", "paths",
                      "steps", "dt", "assets"):
@@ -78,6 +78,10 @@ def check_layout(path, expected_paths=None):
         for name, ds in summary.items():
             if isinstance(ds, h5py.Dataset):
                 check(ds.shape == (n_rows,), f"/summary/{name} has shape {ds.shape}")
+                # counts are integers (format 2), quantities float64
+                expected = np.int64 if ds.attrs["unit"] in ("count", "rounds") else None
+                if expected is not None:
+                    check(ds.dtype == expected, f"/summary/{name} is {ds.dtype}, expected int64")
         for name in ("liquidated_notional", "long_liquidated_notional",
                      "short_liquidated_notional", "min_price_ratio", "peak_slippage_bps"):
             check(name in summary["by_asset"], f"/summary/by_asset/{name} missing")

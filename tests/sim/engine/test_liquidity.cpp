@@ -179,7 +179,7 @@ TEST_CASE("Market.MonteCarlo.ThreadsAndPathRangesBitwiseEqual") {
                    c = run_monte_carlo(sc, tail);
   REQUIRE(a.outcomes.size() == 6);
   REQUIRE(c.outcomes.size() == 3);
-  double liquidations = 0;
+  std::int64_t liquidations = 0;
   for (std::size_t i = 0; i < 6; ++i) {
     liquidations += a.outcomes[i].liquidations;
     CHECK(std::memcmp(&a.outcomes[i].liquidated_notional, &b.outcomes[i].liquidated_notional,

@@ -5,6 +5,7 @@
 
 #include "sim/ensemble/monte_carlo.hpp"
 #include "tests/sim/engine/fixtures.hpp"
+#include "tests/sim/results/same_outcome.hpp"
 
 using namespace cascade;
 using namespace cascade::testing;
@@ -18,9 +19,9 @@ void check_bitwise_equal(const RunResults& a, const RunResults& b) {
     CHECK(a.outcomes[i].path == b.outcomes[i].path);
     for (const auto& m : kSummaryMetrics) {
       CAPTURE(m.name);
-      CHECK(same_bits(a.outcomes[i].*m.field, b.outcomes[i].*m.field));
+      CHECK(test::same_metric(a.outcomes[i], b.outcomes[i], m));
     }
-    for (const auto& m : kAssetMetrics) CHECK(a.outcomes[i].*m.field == b.outcomes[i].*m.field);
+    for (const auto& m : kAssetMetrics) CHECK(test::same_metric(a.outcomes[i], b.outcomes[i], m));
   }
   REQUIRE(a.events.size() == b.events.size());
   for (std::size_t i = 0; i < a.events.size(); ++i) {
@@ -44,7 +45,7 @@ TEST_CASE("MonteCarlo.Threads.OneVsTwoBitwiseEqual") {
   check_bitwise_equal(a, b);
   CHECK(a.timeseries.size() == 2);
   CHECK(a.timeseries[1].path == 2);
-  double total = 0;
+  std::int64_t total = 0;
   for (const auto& o : a.outcomes) total += o.liquidations;
   CHECK(total > 0);
 }

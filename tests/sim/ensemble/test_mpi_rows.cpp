@@ -7,6 +7,7 @@
 #include "sim/ensemble/mpi_rows.hpp"
 #include "sim/ensemble/mpi_session.hpp"
 #include "tests/sim/engine/fixtures.hpp"
+#include "tests/sim/results/same_outcome.hpp"
 
 using namespace cascade;
 
@@ -31,8 +32,8 @@ TEST_CASE("Mpi.Rows.RoundTripIsBitwise") {
     const auto &a = rank.rows.outcomes[i], &b = back.rows.outcomes[i];
     CHECK(a.point == b.point);
     CHECK(a.path == b.path);
-    for (const auto& m : kSummaryMetrics) CHECK(same_bits(a.*m.field, b.*m.field));
-    for (const auto& m : kAssetMetrics) CHECK(a.*m.field == b.*m.field);
+    for (const auto& m : kSummaryMetrics) CHECK(test::same_metric(a, b, m));
+    for (const auto& m : kAssetMetrics) CHECK(test::same_metric(a, b, m));
   }
   REQUIRE(back.rows.timeseries.size() == rank.rows.timeseries.size());
   for (std::size_t i = 0; i < back.rows.timeseries.size(); ++i)

@@ -70,14 +70,14 @@ inline RunResults sample_results() {
     o.path = p;
     const double k = static_cast<double>(p);
     o.liquidated_notional = liquidated[p];
-    o.liquidations = 10.0 + k;
-    o.max_cascade_depth = 2.0 + k;
+    o.liquidations = 10 + p;
+    o.max_cascade_depth = 2 + p;
     o.largest_step_liquidation = 5.0e5 + k;
     o.first_liquidation_time = p == 2 ? std::numeric_limits<double>::quiet_NaN() : 600.0 + k;
     o.insurance_fund_min = 9.0e5 - k;
     o.insurance_fund_final = 9.5e5 - k;
     o.fees = 1234.5 + k;
-    o.adl_count = k;
+    o.adl_count = p;
     o.adl_notional = 100.0 * k;
     o.bad_debt = 7.0 * k;
     o.unfilled_notional = 3.0 * k;
@@ -90,7 +90,7 @@ inline RunResults sample_results() {
       o.asset_liquidated_notional[a] = liquidated[p] * (a == 0 ? 0.75 : 0.25);
       o.asset_long_liquidated_notional[a] = o.asset_liquidated_notional[a] * 0.6;
       o.asset_short_liquidated_notional[a] = o.asset_liquidated_notional[a] * 0.4;
-      o.asset_liquidations[a] = 5.0 + x;
+      o.asset_liquidations[a] = 5 + 10 * p + static_cast<std::int64_t>(a);
       o.asset_min_price_ratio[a] = 0.80 + 0.05 * k + 0.01 * static_cast<double>(a);
       o.asset_max_price_ratio[a] = 1.05 + x / 1000.0;
       o.asset_max_drawdown[a] = 0.2 - x / 1000.0;

@@ -13,6 +13,7 @@
 #include "sim/ensemble/interrupt.hpp"
 #include "sim/results/reader.hpp"
 #include "sim/results/writer.hpp"
+#include "tests/sim/results/same_outcome.hpp"
 #include "tests/sim/results/sample.hpp"
 
 namespace cascade {
@@ -93,11 +94,11 @@ void check_round_trip(const RunInfo& info, const RunResults& in, const ResultsFi
     CHECK(a.path == b.path);
     for (const auto& m : kSummaryMetrics) {
       INFO("summary metric ", m.name, " row ", r);
-      CHECK(same(a.*m.field, b.*m.field));
+      CHECK(test::same_metric(a, b, m));
     }
     for (const auto& m : kAssetMetrics) {
       INFO("asset metric ", m.name, " row ", r);
-      CHECK(a.*m.field == b.*m.field);
+      CHECK(test::same_metric(a, b, m));
     }
   }
   REQUIRE(out.timeseries.size() == in.timeseries.size());
@@ -168,7 +169,7 @@ TEST_CASE("Results.Writer.RootAttributes") {
   write_results(out, info, test::sample_results(), false);
   h5::File file = h5::File::open_read_only(out);
   CHECK(file.string_attribute("format") == "cascade-results");
-  CHECK(file.attribute<std::int32_t>("format_version") == 1);
+  CHECK(file.attribute<std::int32_t>("format_version") == 2);
   CHECK(file.attribute<std::int32_t>("complete") == 1);
   CHECK(file.string_attribute("cascade_version") == info.cascade_version);
   CHECK(file.string_attribute("scenario_yaml") == info.scenario_yaml);
@@ -248,7 +249,12 @@ TEST_CASE("Results.Writer.ShapesAndTypes") {
   };
   CHECK(type_of("summary/point") == std::tuple{H5T_INTEGER, std::size_t{4}, H5T_SGN_2});
   CHECK(type_of("summary/path") == std::tuple{H5T_INTEGER, std::size_t{8}, H5T_SGN_2});
-  CHECK(type_of("summary/liquidations") == std::tuple{H5T_FLOAT, std::size_t{8}, H5T_SGN_NONE});
+  // Counts are int64, quantities float64 (format 2).
+  CHECK(type_of("summary/liquidations") == std::tuple{H5T_INTEGER, std::size_t{8}, H5T_SGN_2});
+  CHECK(type_of("summary/max_cascade_depth") == std::tuple{H5T_INTEGER, std::size_t{8}, H5T_SGN_2});
+  CHECK(type_of("summary/liquidated_notional") == std::tuple{H5T_FLOAT, std::size_t{8}, H5T_SGN_NONE});
+  CHECK(type_of("summary/by_asset/liquidations") == std::tuple{H5T_INTEGER, std::size_t{8}, H5T_SGN_2});
+  CHECK(type_of("summary/by_asset/min_price_ratio") == std::tuple{H5T_FLOAT, std::size_t{8}, H5T_SGN_NONE});
   CHECK(type_of("events/liquidations/side") == std::tuple{H5T_INTEGER, std::size_t{1}, H5T_SGN_2});
   CHECK(type_of("positions/initial/account") == std::tuple{H5T_INTEGER, std::size_t{4}, H5T_SGN_2});
 }
@@ -490,10 +496,11 @@ TEST_CASE("Results.Reader.RefusesForeignAndIncompleteFiles") {
     const std::string newer = dir.file("newer.h5");
     h5::File file = h5::File::create(newer);
     file.set_attribute("format", "cascade-results");
-    file.set_attribute("format_version", std::int32_t{2});
+    file.set_attribute("format_version", kResultsFormatVersion + 1);
     file.set_attribute("complete", std::int32_t{1});
     file.close();
-    CHECK(error_of([&] { read_results(newer); }).find("format_version 2") != std::string::npos);
+    CHECK(error_of([&] { read_results(newer); })
+              .find(fmt::format("format_version {}", kResultsFormatVersion + 1)) != std::string::npos);
   }
   CHECK(error_of([&] { read_results(dir.file("absent.h5")); }).find("absent.h5") !=
         std::string::npos);
@@ -531,8 +538,10 @@ void check_documented(const std::string& doc, const Column<Row> (&columns)[N]) {
 template <class Metric, std::size_t N>
 void check_documented(const std::string& doc, const Metric (&metrics)[N]) {
   for (const auto& m : metrics) {
+    const char* dtype = "float64";
+    if constexpr (requires { m.is_count(); }) dtype = m.is_count() ? "int64" : "float64";
     const std::string row =
-        fmt::format("| `{}` | float64 | {} | {} |", m.name, m.unit, m.description);
+        fmt::format("| `{}` | {} | {} | {} |", m.name, dtype, m.unit, m.description);
     INFO(row);
     CHECK(doc.find(row) != std::string::npos);
   }
