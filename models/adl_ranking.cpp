@@ -1,24 +1,28 @@
 #include "models/adl_ranking.hpp"
 
+#include <algorithm>
+
 namespace cascade {
 
-double adl_pnl_times_leverage(const IsolatedPosition& p, double mark) noexcept {
-  const double upnl = p.side * p.size * (mark - p.entry);
-  const double eq = p.margin + upnl;
-  if (upnl <= 0.0 || eq <= 0.0) return 0.0;
-  return (upnl / p.margin) * (p.size * mark / eq);
+double adl_binance_leverage_pnl(const AdlView& v) noexcept {
+  const double upnl = v.upnl();
+  if (!(upnl > 0.0) || !(v.equity > 0.0)) return 0.0;
+  const double pnl_percent = upnl / std::max(1.0, v.wallet);
+  return pnl_percent * (v.maintenance / v.equity);
 }
 
-double adl_hyperliquid_index(const IsolatedPosition& p, double mark) noexcept {
-  const double upnl = p.side * p.size * (mark - p.entry);
-  const double eq = p.margin + upnl;
-  if (upnl <= 0.0 || eq <= 0.0) return 0.0;
-  const double price_ratio = 1.0 + p.side * (mark - p.entry) / p.entry;
-  return price_ratio * (p.size * mark / eq);
+double adl_pnl_percent_times_leverage(const AdlView& v) noexcept {
+  const double upnl = v.upnl();
+  if (!(upnl > 0.0) || !(v.equity > 0.0)) return 0.0;
+  const double pnl_percent = upnl / (v.size * v.entry);
+  return pnl_percent * (v.notional() / v.equity);
 }
 
-double adl_offsetting(const IsolatedPosition& p, double mark) noexcept {
-  return BinanceTiers::equity(p, mark) > 0.0 ? 1.0 : 0.0;
+double adl_hyperliquid_index(const AdlView& v) noexcept {
+  const double upnl = v.upnl();
+  if (!(upnl > 0.0) || !(v.equity > 0.0)) return 0.0;
+  const double price_ratio = 1.0 + v.side * (v.mark - v.entry) / v.entry;
+  return price_ratio * (v.notional() / v.equity);
 }
 
 }  // namespace cascade

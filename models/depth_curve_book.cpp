@@ -134,27 +134,4 @@ double DepthCurveBook::vwap(double imbalance, double q) const noexcept {
   return f_ * (1.0 + (impact_integral(imbalance + q) - impact_integral(imbalance)) / q);
 }
 
-BookFill DepthCurveBook::execute(double q) noexcept {
-  BookFill fill;
-  fill.requested = q;
-  fill.mid_before = mid();
-  const double side = q >= 0.0 ? 1.0 : -1.0;
-  fill.cap_price = f_ * (1.0 + side * cap_distance());
-  if (q == 0.0) {
-    fill.vwap = fill.mid_before;
-    fill.mid_after = fill.mid_before;
-    return fill;
-  }
-  // As PowerLawBook::execute: clip where the mid would pass the cap; an imbalance already
-  // beyond it fills nothing further in that direction.
-  double filled = q;
-  if (side > 0.0 && i_ + q > max_imbalance(1)) filled = std::max(0.0, max_imbalance(1) - i_);
-  if (side < 0.0 && i_ + q < -max_imbalance(-1)) filled = std::min(0.0, -max_imbalance(-1) - i_);
-  fill.filled = filled;
-  fill.vwap = filled != 0.0 ? vwap(i_, filled) : fill.mid_before;
-  i_ += filled;
-  fill.mid_after = mid();
-  return fill;
-}
-
 }  // namespace cascade

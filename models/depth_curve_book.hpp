@@ -95,7 +95,10 @@ class DepthCurveBook {
   double cap_distance() const noexcept;
 
   double vwap(double imbalance, double q) const noexcept;
-  BookFill execute(double q) noexcept;
+  /// Executes a market order, clipped at the cap (models/capped_book.hpp).
+  BookFill execute(double q) noexcept { return execute_capped(*this, q); }
+  /// Clips the imbalance into the cap band (after F or w moved); returns the clipped part.
+  double clip_to_cap() noexcept { return cascade::clip_to_cap(*this); }
 
  private:
   double base_per_usd() const noexcept { return w_ / f_; }

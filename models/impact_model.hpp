@@ -25,6 +25,10 @@ class ImpactModel {
   double visit(F&& f) const noexcept {
     return std::visit(std::forward<F>(f), book_);
   }
+  template <class F>
+  BookFill visit_fill(F&& f) const noexcept {
+    return std::visit(std::forward<F>(f), book_);
+  }
 
  public:
   /// The power law of `params`; with a `curve` (non-null, outliving the model) the curve's
@@ -72,6 +76,15 @@ class ImpactModel {
   }
   BookFill execute(double q) noexcept {
     return std::visit([q](auto& b) { return b.execute(q); }, book_);
+  }
+  /// The fill of q without executing it (models/capped_book.hpp).
+  BookFill preview(double q) const noexcept {
+    return visit_fill([q](const auto& b) { return preview_capped(b, q); });
+  }
+  /// The cap bounds the state (models/capped_book.hpp): clips the imbalance after F or w moved;
+  /// returns the base quantity the liquidity providers took at the cap price.
+  double clip_to_cap() noexcept {
+    return std::visit([](auto& b) { return b.clip_to_cap(); }, book_);
   }
 
   /// Index/perp coupling: after the book's mid has moved from `mid_before_usd` to mid(), the

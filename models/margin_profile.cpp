@@ -23,7 +23,6 @@ constexpr ProfileTraits kBinance{.name = "binance",
                                  .funding_interval_s = 8 * kHour,
                                  .mm_on_entry_value = false,
                                  .mmr_from_max_leverage = false,
-                                 .adl_at_bankruptcy_price = true,
                                  .funding_interest_8h = 0.0001,
                                  .funding_clamp_8h = 0.0005,
                                  .funding_cap_fixed = 0.0,
@@ -38,7 +37,6 @@ constexpr ProfileTraits kBybit{.name = "bybit",
                                .funding_interval_s = 8 * kHour,
                                .mm_on_entry_value = true,
                                .mmr_from_max_leverage = false,
-                               .adl_at_bankruptcy_price = true,
                                .funding_interest_8h = 0.0001,
                                .funding_clamp_8h = 0.0005,
                                .funding_cap_fixed = 0.0,
@@ -54,7 +52,6 @@ constexpr ProfileTraits kHyperliquid{.name = "hyperliquid",
                                      .funding_interval_s = kHour,
                                      .mm_on_entry_value = false,
                                      .mmr_from_max_leverage = true,
-                                     .adl_at_bankruptcy_price = false,
                                      .funding_interest_8h = 0.0001,
                                      .funding_clamp_8h = 0.0005,
                                      .funding_cap_fixed = 0.04,
@@ -70,7 +67,6 @@ constexpr ProfileTraits kDydx{.name = "dydx",
                               .funding_interval_s = kHour,
                               .mm_on_entry_value = false,
                               .mmr_from_max_leverage = false,
-                              .adl_at_bankruptcy_price = true,
                               .funding_interest_8h = 0.0,
                               .funding_clamp_8h = 0.0,
                               .funding_cap_fixed = 0.0,
@@ -126,26 +122,31 @@ double MarginRule::margin_call_price(const IsolatedPosition& p, double ratio) co
   return BinanceTiers(*tiers_).price_at_margin_ratio(p, ratio);
 }
 
-double MarginRule::adl_score(const IsolatedPosition& p, double mark) const noexcept {
+double MarginRule::adl_score(const AdlView& v, double random_key) const noexcept {
   switch (profile_) {
     case Profile::Hyperliquid:
-      return adl_hyperliquid_index(p, mark);
+      return adl_hyperliquid_index(v);
     case Profile::Dydx:
-      return adl_offsetting(p, mark);
-    case Profile::Binance:
+      return v.upnl() > 0.0 && v.equity > 0.0 ? random_key : 0.0;
     case Profile::Bybit:
+      return adl_pnl_percent_times_leverage(v);
+    case Profile::Binance:
     default:
-      return adl_pnl_times_leverage(p, mark);
+      return adl_binance_leverage_pnl(v);
   }
 }
 
 LiquidationOutcome MarginRule::settle(const IsolatedPosition& p, double fill_price,
                                       double fee_rate) const noexcept {
   const LiquidationSettlement s = settle_liquidation(p, fill_price, fee_rate);
-  LiquidationOutcome o{s.notional, s.rest, s.fee, s.rest, 0.0};
-  if (traits().trader_keeps_rest && s.rest > 0.0) {
-    o.to_fund = s.fee;
-    o.to_trader = s.rest - s.fee;
+  return split_rest(traits(), s.notional, s.rest, s.fee);
+}
+
+LiquidationOutcome split_rest(const ProfileTraits& t, double notional, double rest, double fee) noexcept {
+  LiquidationOutcome o{notional, rest, fee, rest, 0.0};
+  if (t.trader_keeps_rest && rest > 0.0) {
+    o.to_fund = fee;
+    o.to_trader = rest - fee;
   }
   return o;
 }

@@ -17,6 +17,7 @@
 #include <span>
 #include <string_view>
 
+#include "models/adl_ranking.hpp"
 #include "models/margin_rule.hpp"
 #include "models/tier_table.hpp"
 
@@ -36,10 +37,6 @@ struct ProfileTraits {
   /// Maintenance-margin rate of a tier derived from its max leverage, mmr = 1/(2*max_leverage)
   /// (Hyperliquid); `mmr` is then optional in the tier rows and must agree when given.
   bool mmr_from_max_leverage;
-  /// ADL closes the selected opposite positions at the liquidated position's bankruptcy price
-  /// (Binance, Bybit, dYdX); false: at the previous mark (Hyperliquid). Cascade's engine uses the
-  /// bankruptcy price throughout (MODEL.md s. 5); this records the exchange's own rule.
-  bool adl_at_bankruptcy_price;
   // Funding: the rate of one interval is, for the interval's average premium index P (the
   // perpetual's premium over the index, a fraction),
   //   F8   = P + clamp(I8 - P, -C8, C8)          (an 8-hour rate; dYdX: C8 = 0, F8 = P)
@@ -74,6 +71,12 @@ struct LiquidationOutcome {
   double to_trader = 0.0;  ///< returned to the trader's wallet, USD (>= 0)
 };
 
+/// Who receives a liquidation's rest under profile traits `t`: with rest >= 0 the fund takes the
+/// fee and, unless the trader keeps it (`trader_keeps_rest`), the rest; a negative rest is a
+/// deficit for the fund (to_fund = rest < 0). Used for isolated positions (MarginRule::settle)
+/// and for cross accounts (rest = the account's equity after all its legs are closed).
+LiquidationOutcome split_rest(const ProfileTraits& t, double notional, double rest, double fee) noexcept;
+
 class MarginRule {
  public:
   MarginRule(Profile profile, const TierTable& tiers) : profile_(profile), tiers_(&tiers) {}
@@ -100,9 +103,12 @@ class MarginRule {
   static bool crossed(int side, double liquidation_price, double mark) noexcept {
     return BinanceTiers::crossed(side, liquidation_price, mark);
   }
-  /// Auto-deleveraging priority at `mark`: > 0 for candidates, higher first; <= 0 for positions
-  /// that are not candidates. Equal scores are ties the caller breaks deterministically.
-  double adl_score(const IsolatedPosition& p, double mark) const noexcept;
+  /// Auto-deleveraging priority of a candidate (models/adl_ranking.hpp): > 0 for candidates
+  /// (profitable, positive equity), higher first; 0 otherwise. dYdX deleverages "against randomly
+  /// chosen offsetting positions": its score is `random_key` (in (0, 1], drawn by the caller
+  /// from the path's streams) for every candidate. Equal scores are ties the caller breaks
+  /// deterministically.
+  double adl_score(const AdlView& v, double random_key) const noexcept;
 
   /// Settlement of a liquidation filled at `fill_price` with fee rate `fee_rate`: the fee and a
   /// deficit always go through the fund; a positive remainder to the trader or to the fund

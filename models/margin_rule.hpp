@@ -60,13 +60,12 @@ class BinanceTiers {
 };
 
 /// Settlement of a liquidation filled at V with fee rate f (MODEL.md section 5):
-/// rest = m + s*n*(V - E), fee = min(f*n*V, max(rest, 0)). The trader keeps nothing; the fund
-/// receives `rest` (fee included) when positive and pays the deficit -rest when negative.
+/// rest = m + s*n*(V - E), fee = min(f*n*V, max(rest, 0)). Who receives the rest is the
+/// profile's rule (MarginRule::settle, models/margin_profile.hpp).
 struct LiquidationSettlement {
   double notional = 0.0;  ///< n*V, USD
-  double rest = 0.0;      ///< USD
+  double rest = 0.0;      ///< USD (negative: a deficit)
   double fee = 0.0;       ///< USD
-  double to_fund() const noexcept { return rest; }
 };
 
 inline LiquidationSettlement settle_liquidation(const IsolatedPosition& p, double fill_price,

@@ -46,7 +46,7 @@ double PowerLawBook::mid_at(double imbalance) const noexcept {
   return f_ * (1.0 + sign * displacement(imbalance));
 }
 
-double PowerLawBook::max_imbalance() const noexcept {
+double PowerLawBook::max_imbalance(int /*side*/) const noexcept {
   return q1_ * std::pow(params_.displacement_cap / 0.01, params_.beta);
 }
 
@@ -58,30 +58,6 @@ double PowerLawBook::imbalance_for_mid(double mid_usd) const noexcept {
 
 double PowerLawBook::vwap(double imbalance, double q) const noexcept {
   return f_ * (1.0 + (impact_integral(imbalance + q) - impact_integral(imbalance)) / q);
-}
-
-BookFill PowerLawBook::execute(double q) noexcept {
-  BookFill fill;
-  fill.requested = q;
-  fill.mid_before = mid();
-  const double side = q >= 0.0 ? 1.0 : -1.0;
-  fill.cap_price = f_ * (1.0 + side * params_.displacement_cap);
-  if (q == 0.0) {
-    fill.vwap = fill.mid_before;
-    fill.mid_after = fill.mid_before;
-    return fill;
-  }
-  // Clip the order where the mid would pass F*(1 +- cap). An imbalance already beyond the cap
-  // (possible after F moves under a displaced book) fills nothing further in that direction.
-  const double limit = max_imbalance();
-  double filled = q;
-  if (side > 0.0 && i_ + q > limit) filled = std::max(0.0, limit - i_);
-  if (side < 0.0 && i_ + q < -limit) filled = std::min(0.0, -limit - i_);
-  fill.filled = filled;
-  fill.vwap = filled != 0.0 ? vwap(i_, filled) : fill.mid_before;
-  i_ += filled;
-  fill.mid_after = mid();
-  return fill;
 }
 
 }  // namespace cascade

@@ -9,18 +9,9 @@
 // independent of how an order is split. Depth refills exponentially (tau_refill) and scales
 // with w (liquidity withdrawal), both set by the engine.
 #include "models/book_params.hpp"
+#include "models/capped_book.hpp"
 
 namespace cascade {
-
-struct BookFill {
-  double requested = 0.0;   ///< signed base quantity asked for (buys positive)
-  double filled = 0.0;      ///< signed base quantity executed (|filled| <= |requested|)
-  double vwap = 0.0;        ///< USD per base unit of the filled part (mid_before when nothing filled)
-  double mid_before = 0.0;  ///< USD
-  double mid_after = 0.0;   ///< USD
-  double cap_price = 0.0;   ///< F*(1 +- cap) on the order's side: the price the book ran dry at
-  bool capped() const noexcept { return filled != requested; }
-};
 
 class PowerLawBook {
  public:
@@ -45,15 +36,20 @@ class PowerLawBook {
   /// M = F*(1 + sign(I)*x(I)), USD.
   double mid() const noexcept { return mid_at(i_); }
   double mid_at(double imbalance) const noexcept;
-  /// Largest |I| the displacement cap allows: Q1*(cap/0.01)^beta.
-  double max_imbalance() const noexcept;
+  /// Largest |I| the displacement cap allows: Q1*(cap/0.01)^beta (the same on both sides).
+  double max_imbalance(int side = 1) const noexcept;
+  /// Where the book runs dry: the displacement cap.
+  double cap_distance() const noexcept { return params_.displacement_cap; }
   /// The imbalance whose mid is `mid_usd`: sign(M/F - 1)*Q1*(|M/F - 1|/0.01)^beta.
   double imbalance_for_mid(double mid_usd) const noexcept;
 
   /// VWAP of a market order q executed from imbalance I, without executing it (q != 0).
   double vwap(double imbalance, double q) const noexcept;
-  /// Executes a market order of signed base quantity q (clipped at the displacement cap).
-  BookFill execute(double q) noexcept;
+  /// Executes a market order of signed base quantity q (clipped at the displacement cap:
+  /// models/capped_book.hpp).
+  BookFill execute(double q) noexcept { return execute_capped(*this, q); }
+  /// Clips the imbalance into the cap band (after F or w moved); returns the clipped part.
+  double clip_to_cap() noexcept { return cascade::clip_to_cap(*this); }
 
  private:
   BookParams params_;

@@ -12,9 +12,16 @@
 namespace cascade {
 
 struct PositionBook {
+  /// `open` states. A position in liquidation has been taken over by the liquidation engine,
+  /// which is still selling it (the book could not fill all of it: MODEL.md section 3, the cap);
+  /// it is still held, valued at the mark, and offered to the book again every round.
+  static constexpr std::uint8_t kClosed = 0;
+  static constexpr std::uint8_t kOpen = 1;
+  static constexpr std::uint8_t kInLiquidation = 2;
   /// `agent` bits: what a position's account does besides holding it (docs/agents.md).
   static constexpr std::uint8_t kAnswersCalls = 1;  ///< answers margin calls (population.margin_call)
   static constexpr std::uint8_t kIgnoredCall = 2;   ///< ignored a call: no further calls
+  static constexpr std::uint8_t kOrderInRound = 4;  ///< has an agent order in the current round
 
   PagedColumn<std::int32_t> asset;
   PagedColumn<std::int32_t> account;
@@ -24,7 +31,7 @@ struct PositionBook {
   PagedColumn<double> margin;             ///< USD (isolated), funding settled up to funding_base
   PagedColumn<double> liquidation_price;  ///< USD per base unit, NaN = never
   PagedColumn<double> bankruptcy_price;   ///< USD per base unit
-  PagedColumn<std::uint8_t> open;
+  PagedColumn<std::uint8_t> open;        ///< kClosed, kOpen or kInLiquidation
   PagedColumn<std::uint8_t> cross;        ///< 1: margin is the account's cross wallet
   PagedColumn<std::uint32_t> generation;  ///< bumped whenever the liquidation price changes
   PagedColumn<double> stop_price;         ///< USD per base unit, NaN = no stop-loss

@@ -33,6 +33,8 @@ void Engine::answer_margin_calls(std::vector<std::uint32_t>& calls) {
     } else if (x >= spec.top_up_probability && x < spec.top_up_probability + spec.reduce_probability) {
       touch(i);
       reduces_[k].push_back({i, spec.reduce_fraction * pos_.size[i]});
+      // It trades in this round: no auto-deleveraging picks it as a counterparty meanwhile.
+      pos_.agent.set(i, static_cast<std::uint8_t>(pos_.agent[i] | PositionBook::kOrderInRound));
       out_.reduces += 1;
     } else {  // ignores it (or wanted to top up with an empty wallet): no further calls
       pos_.agent.set(i, static_cast<std::uint8_t>(pos_.agent[i] | PositionBook::kIgnoredCall));
@@ -40,50 +42,84 @@ void Engine::answer_margin_calls(std::vector<std::uint32_t>& calls) {
   }
 }
 
-void Engine::close_by_trader(std::size_t k, std::uint32_t i, double price, int t, int round) {
+void Engine::close_by_trader(std::size_t k, std::uint32_t i, double price) {
   // The trader closes the whole position at the round's price and keeps what is left; a
-  // position closed beyond its bankruptcy price leaves a deficit the fund (then ADL) covers.
+  // position closed beyond its bankruptcy price leaves a deficit for the fund (an agent's order
+  // is not a liquidation: auto-deleveraging, decided before the round's fills, does not cover
+  // it), then bad debt.
   auto& s = assets_[k];
   const IsolatedPosition p = settled_position(i);
   (p.side > 0 ? s.open_long_size : s.open_short_size) -= p.size;
   s.counter_inventory += p.side * p.size;
   s.counter_cash -= p.side * p.size * price;
-  pos_.open.set(i, 0);
-  const double rest = p.margin + p.side * p.size * (price - p.entry);
+  pos_.open.set(i, PositionBook::kClosed);
+  const double realized = p.side * p.size * (price - p.entry);
+  if (const std::int32_t slot = cross_slot_[i]; slot >= 0) {
+    auto& acct = cross_[static_cast<std::size_t>(slot)];
+    acct.wallet += realized;
+    if (!cross_.arm(static_cast<std::size_t>(slot), pos_, marks(), plan_.rules))
+      unhealthy_cross_.push_back(static_cast<std::uint32_t>(slot));
+    return;
+  }
+  const double rest = p.margin + realized;
   if (rest >= 0.0)
     retained_ += rest;
   else
-    settle_rest(rest, 0.0, {{k, p.side, pos_.bankruptcy_price[i], 1.0}}, t, round);
+    pay_out(LiquidationOutcome{p.size * price, rest, 0.0, rest, 0.0});
 }
 
-void Engine::settle_agent_orders(std::size_t k, double price, int t, int round) {
+void Engine::reduce_by_trader(std::size_t k, std::uint32_t i, double y, double price) {
+  // Closing y of n: the realised PnL is settled into the margin (the wallet for a cross
+  // position), which stays with the rest of the position, so the same equity now carries a
+  // smaller maintenance margin (the point of reducing against a margin call).
   auto& s = assets_[k];
+  settle_funding(i);  // before the size changes
+  const int side = pos_.side[i];
+  const double realized = side * y * (price - pos_.entry[i]);
+  pos_.size.set(i, pos_.size[i] - y);
+  (side > 0 ? s.open_long_size : s.open_short_size) -= y;
+  s.counter_inventory += side * y;
+  s.counter_cash -= side * y * price;
+  pos_.open.set(i, PositionBook::kOpen);
+  if (const std::int32_t slot = cross_slot_[i]; slot >= 0) {
+    cross_[static_cast<std::size_t>(slot)].wallet += realized;
+    if (!cross_.arm(static_cast<std::size_t>(slot), pos_, marks(), plan_.rules))
+      unhealthy_cross_.push_back(static_cast<std::uint32_t>(slot));
+    return;
+  }
+  pos_.margin.mut(i) += realized;
+  queue_isolated(i);
+}
+
+void Engine::settle_agent_orders(std::size_t k, const RoundFill& f) {
+  // Agents' orders are immediate or cancel: each fills the round's fraction of its size at the
+  // round's price; a stop's unfilled part is cancelled (the rest of the position stays open,
+  // without a stop), and so is a reduce's.
   for (const AgentOrder& o : stops_[k]) {
-    out_.stops += 1;
-    out_.stop_notional += o.size * price;
-    close_by_trader(k, o.position, price, t, round);
+    const std::uint32_t i = o.position;
+    const double y = f.fraction >= 1.0 ? o.size : o.size * f.fraction;
+    if (y > 0.0) {
+      out_.stops += 1;
+      out_.stop_notional += y * f.price;
+    }
+    if (y >= pos_.size[i]) {
+      close_by_trader(k, i, f.price);
+    } else if (y > 0.0) {
+      reduce_by_trader(k, i, y, f.price);
+    } else {
+      pos_.open.set(i, PositionBook::kOpen);  // nothing filled: the stop is cancelled
+    }
   }
   for (const AgentOrder& o : reduces_[k]) {
     const std::uint32_t i = o.position;
-    out_.reduce_notional += o.size * price;
-    if (!pos_.open[i]) continue;  // auto-deleveraged in this round's settlement
-    const double n = pos_.size[i];
-    if (o.size >= n) {
-      close_by_trader(k, i, price, t, round);
-      continue;
-    }
-    // Closing y of n: the realised PnL is settled into the margin, which stays with the rest of
-    // the position, so the same equity now carries a smaller maintenance margin (the point of
-    // reducing against a margin call).
-    settle_funding(i);  // before the size changes
-    const int side = pos_.side[i];
-    const double y = o.size;
-    pos_.margin.mut(i) += side * y * (price - pos_.entry[i]);
-    pos_.size.set(i, n - y);
-    (side > 0 ? s.open_long_size : s.open_short_size) -= y;
-    s.counter_inventory += side * y;
-    s.counter_cash -= side * y * price;
-    queue_isolated(i);
+    pos_.agent.set(i, static_cast<std::uint8_t>(pos_.agent[i] & ~PositionBook::kOrderInRound));
+    const double y = f.fraction >= 1.0 ? o.size : o.size * f.fraction;
+    if (!(y > 0.0)) continue;
+    out_.reduce_notional += y * f.price;
+    if (y >= pos_.size[i])
+      close_by_trader(k, i, f.price);
+    else
+      reduce_by_trader(k, i, y, f.price);
   }
 }
 

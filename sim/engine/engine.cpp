@@ -45,12 +45,15 @@ Engine::Engine(const RunPlan& plan, std::shared_ptr<const StartBook> start, std:
                                                               : traits.funding_interval_s;
   next_funding_s_ = funding_interval_s_;
   adl_rank_.resize(2 * n);
-  adl_cursor_.assign(2 * n, 0);
   adl_ranked_.assign(2 * n, 0);
+  adl_salt_ = splitmix64(stream_seed(sc_.seed, point, path, Stream::Agents) ^ 0xad1ad1ad1ad1ad1ULL);
   hits_.resize(n);
+  pending_.resize(n);
+  in_liquidation_.resize(n);
   stops_.resize(n);
   reduces_.resize(n);
-  round_prices_.assign(n, 0.0);
+  round_fills_.assign(n, RoundFill{});
+  tentative_.assign(n, RoundFill{});
   for (const auto& a : sc_.assets)
     any_agents_ = any_agents_ || (a.population && (a.population->stop_share > 0.0 ||
                                                    a.population->margin_call ||
@@ -66,7 +69,6 @@ Engine::Engine(const RunPlan& plan, std::shared_ptr<const StartBook> start, std:
 
   cross_realized_.assign(cross_.size(), 0.0);
   cross_notional_.assign(cross_.size(), 0.0);
-  cross_closing_.resize(cross_.size());
   unhealthy_cross_ = start_->unhealthy_cross;
   start_count_ = pos_.count();
   touched_flag_ = start_->zero_flags;
@@ -131,8 +133,9 @@ double Engine::wealth_outside_fund() const {
     const double sn = before.side[i] * before.size[i];
     w -= before.margin[i] + sn * (s.mark - before.entry[i]) - (before.cross[i] ? 0.0 : sn * s.funding_index);
   }
-  for (std::size_t a = 0; a < cross_.size(); ++a)
-    if (cross_[a].open) w += cross_[a].wallet;
+  // Cross wallets; an account in liquidation also holds what its closed legs realised until its
+  // last leg is closed (a settled account holds nothing).
+  for (std::size_t a = 0; a < cross_.size(); ++a) w += cross_[a].wallet + cross_realized_[a];
   return w + spot_wealth();
 }
 
@@ -178,6 +181,10 @@ void Engine::begin_step(int t) {
                          : std::clamp(std::pow(vol / a.book.vol_base_annual, -a.book.eta),
                                       a.book.w_min, 1.0);
     s.book.set_depth_scale(w);
+    // The cap bounds the state (MODEL.md section 3): a thinner book or a moved index may put the
+    // existing imbalance beyond F*(1 +- cap); the liquidity providers take the excess at the cap
+    // price (inside the counterparty ledger), so the mid stays in the band.
+    s.book.clip_to_cap();
     update_mark(k);
   }
 }
@@ -212,6 +219,7 @@ void Engine::end_step(int t) {
     }
     apply_funding(intervals);
   }
+  check_finite(t);
   if (sinks_.timeseries) record_row(t);
 }
 
@@ -232,7 +240,25 @@ void Engine::record_row(int t) {
   ts.insurance_fund[static_cast<std::size_t>(t)] = fund_;
 }
 
+void Engine::check_finite(int t) const {
+  // A non-finite number anywhere in a path is a runtime error, never a result (MODEL.md section 3).
+  const auto fail = [&](const std::string& what, double value) {
+    throw NonFiniteState("point " + std::to_string(point_) + ", path " + std::to_string(path_) +
+                         ", step " + std::to_string(t) + ": " + what + " is " + std::to_string(value) +
+                         " (a non-finite or non-positive state; check the scenario's ranges)");
+  };
+  for (std::size_t k = 0; k < assets_.size(); ++k) {
+    const auto& s = assets_[k];
+    const std::string& name = sc_.assets[k].name;
+    if (!(s.book.fundamental() > 0.0) || !std::isfinite(s.book.fundamental()))
+      fail("the index price of " + name, s.book.fundamental());
+    if (!(s.mark > 0.0) || !std::isfinite(s.mark)) fail("the mark of " + name, s.mark);
+  }
+  if (!std::isfinite(fund_)) fail("the insurance fund", fund_);
+}
+
 void Engine::step(int t) {
+  step_ = t;
   begin_step(t);
   // 2. Scheduled flows: positions arriving, unlock sales, panic sellers and dip buyers.
   arrive();
@@ -251,8 +277,14 @@ PathOutcome Engine::outcome() const {
   PathOutcome o = out_;
   o.insurance_fund_final = fund_;
   o.bad_debt = bad_debt_;
-  o.oi_liquidated_share =
-      initial_open_interest_ > 0.0 ? o.liquidated_notional / initial_open_interest_ : 0.0;
+  // Liquidated notional over all the open interest the path ever had (at the start and arriving).
+  const double oi = initial_open_interest_ + o.arrival_notional;
+  o.oi_liquidated_share = oi > 0.0 ? o.liquidated_notional / oi : 0.0;
+  o.adl_overshoot = o.adl_haircut - o.adl_deficit_covered;
+  if (std::isnan(o.first_adl_time)) o.liquidations_before_first_adl = o.liquidations;
+  o.pending_liquidation_notional = 0.0;
+  for (std::size_t k = 0; k < assets_.size(); ++k)
+    for (std::uint32_t i : in_liquidation_[k]) o.pending_liquidation_notional += pos_.size[i] * assets_[k].mark;
   o.peak_slippage_bps = 0.0;
   o.min_depth_scale = 1.0;
   for (std::size_t k = 0; k < assets_.size(); ++k) {

@@ -14,6 +14,8 @@
 // funding.cpp: periodic funding through a funding index.
 #include <cstdint>
 #include <memory>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 #include <boost/random/poisson_distribution.hpp>
@@ -30,11 +32,17 @@
 
 namespace cascade {
 
+/// A path's state became non-finite or non-positive (a mark, an index, the fund): a runtime error.
+class NonFiniteState : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 /// Where a path sends what it records. Null pointers record nothing.
 struct PathSinks {
   PathTimeseries* timeseries = nullptr;
   std::vector<LiquidationEvent>* events = nullptr;
-  std::vector<LiquidationEvent>* adl_events = nullptr;  ///< positions auto-deleveraged
+  std::vector<AdlEvent>* adl_events = nullptr;  ///< auto-deleveraging fills
 };
 
 class Engine {
@@ -119,43 +127,74 @@ class Engine {
     double spot_tokens_start = 0.0;   ///< spot tokens held by agents at the start, base units
     double minted = 0.0;              ///< tokens created by unlocks so far, base units
   };
-  /// Part of a deficit to auto-deleverage: asset, bankrupt side, and the price at which the
-  /// bankrupt exposure would have closed without loss (its bankruptcy price).
-  struct DeficitShare {
-    std::size_t asset;
-    int side;
-    double price;
-    double weight;
-  };
-  /// An order an agent sends in a cascade round (a stop-loss or a reduce), settled at the
-  /// round's price of its asset.
+  /// An order an agent sends in a cascade round (a stop-loss or a reduce): immediate or cancel
+  /// at the round's price of its asset (the part the book cannot fill is cancelled).
   struct AgentOrder {
     std::uint32_t position;
     double size;  ///< base units closed
+  };
+  /// The book's answer to one round's order in one asset: the VWAP of what it filled and the
+  /// fraction of the order filled (1 unless the displacement cap binds). Every order of the round
+  /// in the asset fills that fraction of its size at that price.
+  struct RoundFill {
+    double price = 0.0;      ///< VWAP of the filled part, USD per base unit
+    double fraction = 1.0;   ///< filled / ordered, [0, 1]
+    double cap_price = 0.0;  ///< where the book ran dry, USD per base unit
+  };
+  /// Part of a bankrupt position (or a cross account's losing leg) handed to profitable opposite
+  /// positions at its bankruptcy price (MODEL.md section 5.1; sim/engine/adl.cpp).
+  struct AdlDemand {
+    std::size_t asset = 0;
+    std::uint32_t bankrupt = 0;     ///< position index of the bankrupt position or leg
+    int side = 1;                   ///< the bankrupt side
+    double size = 0.0;              ///< base units to deleverage, at most the position's size
+    double price = 0.0;             ///< its bankruptcy price, USD per base unit
+    double deficit_per_unit = 0.0;  ///< the deficit one unit would have left at the round's fill, USD
   };
 
   void begin_step(int t);
   void update_mark(std::size_t k);
   int cascade(int t);
   bool collect_round();
-  double execute_round(std::size_t k);
+  /// Puts asset k's orders of the round into their canonical order (below).
+  void sort_round(std::size_t k);
+  bool has_orders(std::size_t k) const noexcept;
+  /// The signed book order of asset k's round: liquidations (new and pending), stops, reduces.
+  double round_order(std::size_t k) const;
   /// Sorts sort_keys_ for `count` positions (position_of(j), j < count) in the canonical order
   /// of their contents: signed size, entry, margin, then index.
   template <class PositionOf>
   void canonical_order(std::size_t count, PositionOf&& position_of);
-  double fill(std::size_t k, double q, bool forced);
-  void close_position(int t, int round, std::size_t k, std::uint32_t i, double price);
-  void settle_cross_account(int t, int round, std::size_t slot, const std::vector<double>& prices);
-  void settle_rest(double rest, double fee, const std::vector<DeficitShare>& shares, int t, int round);
-  double auto_deleverage(const DeficitShare& share, double deficit, int t, int round);
+  RoundFill fill(std::size_t k, double q);
+  void close_liquidation(int t, int round, std::size_t k, std::uint32_t i, const RoundFill& f, bool first);
+  // settlement.cpp
+  /// A liquidation's rest: the fee and what is left go to the fund (or the trader, per profile);
+  /// a deficit is paid by the fund as far as it goes, the rest is bad debt.
+  void pay_out(const LiquidationOutcome& o);
+  /// Settles the cross accounts in liquidation whose last leg has been closed.
+  void finish_cross_accounts();
+  void settle_cross_account(std::size_t slot);
+  /// Position i's part `y` closed at `price` by the liquidation engine (fee rate `fee_rate`): its
+  /// share of the margin, the realised PnL, the fee; the rest keeps the rest of the margin.
+  void settle_isolated_part(std::uint32_t i, double y, double price, double fee_rate);
+  // adl.cpp
+  /// Before a round's orders execute: which bankrupt positions the fund covers and which are
+  /// handed to profitable opposite positions at their bankruptcy price (MODEL.md section 5.1).
+  void plan_bankruptcies(int t, int round);
+  /// Deleverages up to d.size against the ranked opposite side; returns the size taken.
+  double deleverage(const AdlDemand& d, int t, int round);
+  void rank_adl_candidates(std::size_t k, int side);
+  double account_upnl(std::size_t slot) const;
   void queue_isolated(std::uint32_t i);
   void push_thresholds(std::uint32_t i, bool liquidation, bool call);
   void touch(std::uint32_t i);
   double position_wealth(std::size_t i) const;
   // agents.cpp
   void answer_margin_calls(std::vector<std::uint32_t>& calls);
-  void settle_agent_orders(std::size_t k, double price, int t, int round);
-  void close_by_trader(std::size_t k, std::uint32_t i, double price, int t, int round);
+  void settle_agent_orders(std::size_t k, const RoundFill& f);
+  void close_by_trader(std::size_t k, std::uint32_t i, double price);
+  /// The trader closes y < size of position i at `price`: the realised PnL stays in the margin.
+  void reduce_by_trader(std::size_t k, std::uint32_t i, double y, double price);
   void arrive();
   // flows.cpp
   void setup_flows();
@@ -170,6 +209,7 @@ class Engine {
   IsolatedPosition settled_position(std::size_t i) const noexcept;
   void apply_funding(double intervals);
   void end_step(int t);
+  void check_finite(int t) const;
   void record_row(int t);
   const std::vector<double>& marks();
 
@@ -203,9 +243,6 @@ class Engine {
   bool trader_keeps_rest_ = false;
   bool any_agents_ = false;           ///< stops, margin calls or arrivals in the scenario
   std::vector<std::uint32_t> unhealthy_cross_;  ///< accounts to check in the next round
-  std::vector<double> cross_realized_;     ///< per cross account: realised PnL of this round, USD
-  std::vector<double> cross_notional_;     ///< per cross account: notional closed this round, USD
-  std::vector<std::vector<std::uint32_t>> cross_closing_;  ///< per account: closed this round
   /// Positions changed or opened since the start, in the order first changed, for the wealth
   /// ledger (total_wealth), and a flag per position.
   std::vector<std::uint32_t> touched_;
@@ -213,14 +250,22 @@ class Engine {
   std::size_t start_count_ = 0;            ///< positions in the start book
   std::vector<SpotHolder> unlock_holders_; ///< per scenario unlock
   std::vector<SpotHolder> flow_holders_;   ///< per (flow, asset), in scenario order
-  std::vector<double> flow_orders_, flow_totals_, flow_prices_;  ///< per-step scratch
+  std::vector<double> flow_orders_, flow_totals_;  ///< per-step scratch
+  std::vector<RoundFill> flow_fills_;
   /// Per asset: the number of positions arriving in a step (empty without arrivals).
   std::vector<boost::random::poisson_distribution<int, double>> arrivals_per_step_;
-  // Per-round scratch, per asset: liquidations, stop-losses and reduces of the round.
-  std::vector<std::vector<std::uint32_t>> hits_;
+  // Per-round scratch, per asset: liquidations taken over in this round (`hits_`), liquidations
+  // still in progress from earlier rounds (`pending_`: the book could not fill all of them),
+  // stop-losses and reduces of the round.
+  std::vector<std::vector<std::uint32_t>> hits_, pending_;
   std::vector<std::vector<AgentOrder>> stops_, reduces_;
+  /// Per asset: positions whose liquidation the book has not finished (carried to the next round).
+  std::vector<std::vector<std::uint32_t>> in_liquidation_;
   std::vector<std::uint32_t> cross_hit_, calls_;
-  std::vector<double> round_prices_;
+  /// Cross accounts being liquidated whose legs the book has not all filled yet.
+  std::vector<std::uint32_t> cross_liquidating_;
+  std::vector<RoundFill> round_fills_;  ///< per asset: this round's fill
+  std::vector<RoundFill> tentative_;    ///< per asset: the fill before deleveraging (sim/engine/adl.cpp)
   std::vector<ThresholdQueue::Entry> popped_;
   struct SortKey {
     double signed_size, entry, margin;
@@ -231,8 +276,14 @@ class Engine {
   std::vector<AgentOrder> sorted_orders_;
   /// Per asset and side (0 long, 1 short): ADL candidates of this round, best first.
   std::vector<std::vector<std::uint32_t>> adl_rank_;
-  std::vector<std::size_t> adl_cursor_;
   std::vector<char> adl_ranked_;
+  std::vector<std::pair<double, std::uint32_t>> adl_scored_;  ///< scratch of rank_adl_candidates
+  std::uint64_t adl_salt_ = 0;                  ///< dYdX's pseudo-random ADL order, from the path's seed
+  int step_ = 0;                                ///< the step being run
+  std::int64_t liquidations_before_round_ = 0;  ///< out_.liquidations when the round began
+  /// Per cross account: what its legs have realised and their notional closed by the liquidation
+  /// engine so far, USD (the account settles once its last leg is closed).
+  std::vector<double> cross_realized_, cross_notional_;
   PathOutcome out_;
 };
 

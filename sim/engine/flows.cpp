@@ -79,16 +79,19 @@ void Engine::run_flows(int t) {
     return o < unlock_holders_.size() ? unlock_holders_[o] : flow_holders_[o - unlock_holders_.size()];
   };
   for (std::size_t o = 0; o < orders.size(); ++o) total[holder(o).asset] += orders[o];
-  std::vector<double>& price = flow_prices_;
-  price.assign(assets_.size(), 0.0);
+  // One market order per asset; beyond the displacement cap each order fills the same fraction
+  // (the rest is cancelled: the holder keeps it for later steps).
+  std::vector<RoundFill>& fills = flow_fills_;
+  fills.assign(assets_.size(), RoundFill{});
   for (std::size_t k = 0; k < assets_.size(); ++k)
-    if (total[k] != 0.0) price[k] = fill(k, total[k], false);
+    if (total[k] != 0.0) fills[k] = fill(k, total[k]);
   for (std::size_t o = 0; o < orders.size(); ++o) {
-    const double q = orders[o];
-    if (q == 0.0) continue;
     SpotHolder& h = holder(o);
+    const RoundFill& f = fills[h.asset];
+    const double q = f.fraction >= 1.0 ? orders[o] : orders[o] * f.fraction;
+    if (q == 0.0) continue;
     auto& s = assets_[h.asset];
-    const double v = price[h.asset];
+    const double v = f.price;
     // Double entry with the liquidity providers, who take the other side of the book.
     h.tokens += q;
     h.cash -= q * v;

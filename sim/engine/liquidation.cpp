@@ -48,8 +48,9 @@ void Engine::push_thresholds(std::uint32_t i, bool liquidation, bool call) {
 }
 
 bool Engine::collect_round() {
+  using Book = PositionBook;
   const auto current = [this](const ThresholdQueue::Entry& e) {
-    return pos_.open[e.position] != 0 && pos_.generation[e.position] == e.generation;
+    return pos_.open[e.position] == Book::kOpen && pos_.generation[e.position] == e.generation;
   };
   const auto prefetch_current = [this](std::uint32_t i) {
     pos_.open.prefetch(i);
@@ -59,6 +60,8 @@ bool Engine::collect_round() {
   for (std::size_t k = 0; k < assets_.size(); ++k) {
     auto& s = assets_[k];
     hits_[k].clear();
+    pending_[k].swap(in_liquidation_[k]);  // what the book could not fill yet is offered again
+    in_liquidation_[k].clear();
     stops_[k].clear();
     reduces_[k].clear();
     popped_.clear();
@@ -69,14 +72,18 @@ bool Engine::collect_round() {
     const double certain[2] = {certain_offset(k, kLiquidationQueue, 0), certain_offset(k, kLiquidationQueue, 1)};
     for (const auto& e : popped_) {
       // A key crossed under the funding drift bound: unless the mark is past the bound's other
-      // end too, check the position's own price now.
+      // end too, check the position's own price now. One that has not crossed is re-queued at
+      // its liquidation price of now, with the funding paid since its last settlement (its
+      // stored price is that of the last settlement: re-keyed with it, a long that keeps paying
+      // would wait below its true price and outlive it).
       const int side = pos_.side[e.position];
       if (exact || MarginRule::crossed(side, e.price + certain[side > 0 ? 0 : 1], s.mark) ||
           MarginRule::crossed(side, current_liquidation_price(e.position), s.mark))
         hits_[k].push_back(e.position);
       else
-        push_thresholds(e.position, true, false);
+        queue_isolated(e.position);
     }
+    any = any || !pending_[k].empty();
   }
   // Cross accounts whose safe band a mark has left are checked exactly at the current marks;
   // an unhealthy account is liquidated whole, in every asset, in this round (contagion).
@@ -91,33 +98,43 @@ bool Engine::collect_round() {
     for (std::uint32_t slot : candidates) {
       auto& acct = cross_[slot];
       if (!acct.open) continue;
-      if (cross_.equity(slot, pos_, m) < cross_.maintenance(slot, pos_, m, plan_.rules)) {
+      const double equity = cross_.equity(slot, pos_, m);
+      if (equity < cross_.maintenance(slot, pos_, m, plan_.rules)) {
         acct.open = false;
         cross_hit_.push_back(slot);
+        // Each leg's bankruptcy price given the account's other legs at their marks: the price
+        // at which closing this leg alone would leave the account at zero.
         for (std::uint32_t i : acct.positions)
-          if (pos_.open[i]) hits_[static_cast<std::size_t>(pos_.asset[i])].push_back(i);
+          if (pos_.open[i] == Book::kOpen) {
+            const auto k = static_cast<std::size_t>(pos_.asset[i]);
+            pos_.bankruptcy_price.set(i, m[k] - pos_.side[i] * equity / pos_.size[i]);
+            hits_[k].push_back(i);
+          }
       } else if (!cross_.arm(slot, pos_, m, plan_.rules)) {
         unhealthy_cross_.push_back(slot);  // exactly at its maintenance: look again next round
       }
     }
   }
-  for (auto& h : hits_) {
-    for (std::uint32_t i : h) {
-      pos_.open.set(i, 0);  // taken over by the liquidation engine
+  for (std::size_t k = 0; k < assets_.size(); ++k) {
+    for (std::uint32_t i : hits_[k]) {
+      pos_.open.set(i, Book::kInLiquidation);  // taken over by the liquidation engine
+      pos_.generation.mut(i) += 1;             // its queue entries are void
       touch(i);
     }
-    any = any || !h.empty();
+    out_.liquidations += static_cast<std::int64_t>(hits_[k].size());
+    out_.asset_liquidations[k] += static_cast<std::int64_t>(hits_[k].size());
+    any = any || !hits_[k].empty();
   }
   if (!any_agents_) return any;
 
   // Stop-losses, then margin calls, of positions the liquidation engine has not taken over
   // (liquidation takes precedence over both, a stop over a margin call: docs/agents.md).
-  const auto open = [this](const ThresholdQueue::Entry& e) { return pos_.open[e.position] != 0; };
+  const auto open = [this](const ThresholdQueue::Entry& e) { return pos_.open[e.position] == Book::kOpen; };
   const auto prefetch_open = [this](std::uint32_t i) { pos_.open.prefetch(i); };
   const auto answers = [this](const ThresholdQueue::Entry& e) {
     const std::uint32_t i = e.position;
-    return pos_.open[i] != 0 && pos_.generation[i] == e.generation &&
-           !(pos_.agent[i] & PositionBook::kIgnoredCall);
+    return pos_.open[i] == Book::kOpen && pos_.generation[i] == e.generation &&
+           !(pos_.agent[i] & Book::kIgnoredCall);
   };
   calls_.clear();
   for (std::size_t k = 0; k < assets_.size(); ++k) {
@@ -126,7 +143,7 @@ bool Engine::collect_round() {
     for (int at = 0; at < 2; ++at) s.queues.stop[at].pop_crossed(s.mark, open, popped_, prefetch_open);
     for (const auto& e : popped_) {
       stops_[k].push_back({e.position, pos_.size[e.position]});
-      pos_.open.set(e.position, 0);
+      pos_.open.set(e.position, Book::kClosed);  // the trader's stop order is in the round
       touch(e.position);
     }
     popped_.clear();
@@ -150,29 +167,21 @@ bool Engine::collect_round() {
   return any || !calls_.empty();
 }
 
-double Engine::fill(std::size_t k, double q, bool forced) {
+Engine::RoundFill Engine::fill(std::size_t k, double q) {
   auto& s = assets_[k];
+  // Beyond the displacement cap the book fills only part of the order (models/capped_book.hpp):
+  // every order of the round in the asset fills the same fraction at the VWAP of that part.
   const BookFill f = s.book.execute(q);
-  // What the book could not take (beyond the displacement cap) goes to the hedger at the cap
-  // price: every order of the asset in the round shares one blended price.
-  double price = f.vwap;
-  if (f.capped()) {
-    const double unfilled = q - f.filled;
-    price = (f.vwap * f.filled + f.cap_price * unfilled) / q;
-    if (forced) {
-      const double unfilled_usd = std::abs(unfilled) * f.cap_price;
-      out_.unfilled_notional += unfilled_usd;
-      out_.asset_unfilled_notional[k] += unfilled_usd;
-    }
+  if (f.filled != 0.0) {
+    const double slippage_bps = 1e4 * std::abs(f.vwap - f.mid_before) / f.mid_before;
+    out_.asset_peak_slippage_bps[k] = std::max(out_.asset_peak_slippage_bps[k], slippage_bps);
   }
-  const double slippage_bps = 1e4 * std::abs(price - f.mid_before) / f.mid_before;
-  out_.asset_peak_slippage_bps[k] = std::max(out_.asset_peak_slippage_bps[k], slippage_bps);
   if (const double c = sc_.assets[k].index_coupling; c != 0.0) {  // docs/market.md
     s.book.leak_to_index(f.mid_before, c);
     fundamentals_[k] = s.book.fundamental();
   }
   update_mark(k);
-  return price;
+  return RoundFill{f.vwap, f.filled_fraction(), f.cap_price};
 }
 
 template <class PositionOf>
@@ -197,92 +206,137 @@ void Engine::canonical_order(std::size_t count, PositionOf&& position_of) {
   });
 }
 
-double Engine::execute_round(std::size_t k) {
+void Engine::sort_round(std::size_t k) {
   // Settle in a canonical order of the positions' contents (signed size, entry, margin), so
   // that floating-point sums, and with them every result, do not depend on the order in which
   // the hits were found or on the positions' row order in the input; equal keys are identical
-  // positions, whose order cannot matter.
-  // The keys are gathered once (the positions are scattered through the book), then sorted.
-  auto& hits = hits_[k];
-  canonical_order(hits.size(), [&](std::size_t j) { return hits[j]; });
-  for (std::size_t j = 0; j < hits.size(); ++j) hits[j] = sort_keys_[j].position;
-  double q = 0.0;
-  for (std::uint32_t i : hits) q -= pos_.side[i] * pos_.size[i];
+  // positions, whose order cannot matter. The keys are gathered once (the positions are
+  // scattered through the book), then sorted.
+  for (auto* list : {&hits_[k], &pending_[k]}) {
+    if (list->size() < 2) continue;
+    canonical_order(list->size(), [&](std::size_t j) { return (*list)[j]; });
+    for (std::size_t j = 0; j < list->size(); ++j) (*list)[j] = sort_keys_[j].position;
+  }
   for (auto* orders : {&stops_[k], &reduces_[k]}) {
-    if (orders->empty()) continue;
+    if (orders->size() < 2) continue;
     canonical_order(orders->size(), [&](std::size_t j) { return (*orders)[j].position; });
     sorted_orders_.clear();
     for (const SortKey& key : sort_keys_) sorted_orders_.push_back((*orders)[key.slot]);
     orders->swap(sorted_orders_);
-    for (const AgentOrder& o : *orders) q -= pos_.side[o.position] * o.size;
   }
-  return fill(k, q, true);
 }
 
-void Engine::close_position(int t, int round, std::size_t k, std::uint32_t i, double price) {
+bool Engine::has_orders(std::size_t k) const noexcept {
+  return !hits_[k].empty() || !pending_[k].empty() || !stops_[k].empty() || !reduces_[k].empty();
+}
+
+double Engine::round_order(std::size_t k) const {
+  double q = 0.0;
+  for (const auto* list : {&hits_[k], &pending_[k]})
+    for (std::uint32_t i : *list)
+      if (pos_.open[i] == PositionBook::kInLiquidation) q -= pos_.side[i] * pos_.size[i];
+  for (const auto* orders : {&stops_[k], &reduces_[k]})
+    for (const AgentOrder& o : *orders) q -= pos_.side[o.position] * o.size;
+  return q;
+}
+
+void Engine::close_liquidation(int t, int round, std::size_t k, std::uint32_t i, const RoundFill& f,
+                               bool first) {
+  if (pos_.open[i] != PositionBook::kInLiquidation) return;  // deleveraged whole before the book
   auto& s = assets_[k];
-  const IsolatedPosition p = settled_position(i);
-  (p.side > 0 ? s.open_long_size : s.open_short_size) -= p.size;
-  s.counter_inventory += p.side * p.size;
-  s.counter_cash -= p.side * p.size * price;
-  const double notional = p.size * price;
-  out_.liquidated_notional += notional;
-  out_.liquidations += 1;
-  out_.asset_liquidated_notional[k] += notional;
-  out_.asset_liquidations[k] += 1;
-  (p.side > 0 ? out_.asset_long_liquidated_notional : out_.asset_short_liquidated_notional)[k] += notional;
-  s.step_liquidated += notional;
-  if (sinks_.events)
-    sinks_.events->push_back(LiquidationEvent{point_, path_, t, round, static_cast<std::int32_t>(k),
-                                              static_cast<std::int64_t>(i), pos_.side[i], p.size,
-                                              price, pos_.bankruptcy_price[i]});
-  if (const std::int32_t slot = cross_slot_[i]; slot >= 0) {
-    const auto a = static_cast<std::size_t>(slot);
-    cross_realized_[a] += p.side * p.size * (price - p.entry);
-    cross_notional_[a] += notional;
-    cross_closing_[a].push_back(i);
-    return;
+  const int side = pos_.side[i];
+  const double n = pos_.size[i];
+  const double y = f.fraction >= 1.0 ? n : n * f.fraction;
+  if (first && y < n) {  // the book ran dry: the rest waits in liquidation (counted when first offered)
+    out_.unfilled_notional += (n - y) * f.cap_price;
+    out_.asset_unfilled_notional[k] += (n - y) * f.cap_price;
   }
-  const LiquidationSettlement st = settle_liquidation(p, price, fee_rate_);
-  settle_rest(st.rest, st.fee, {{k, p.side, pos_.bankruptcy_price[i], 1.0}}, t, round);
+  if (y > 0.0) {
+    const double notional = y * f.price;
+    (side > 0 ? s.open_long_size : s.open_short_size) -= y;
+    s.counter_inventory += side * y;
+    s.counter_cash -= side * y * f.price;
+    out_.liquidated_notional += notional;
+    out_.asset_liquidated_notional[k] += notional;
+    (side > 0 ? out_.asset_long_liquidated_notional : out_.asset_short_liquidated_notional)[k] += notional;
+    s.step_liquidated += notional;
+    if (sinks_.events)
+      sinks_.events->push_back(LiquidationEvent{point_, path_, t, round, static_cast<std::int32_t>(k),
+                                                static_cast<std::int64_t>(i), static_cast<std::int8_t>(side), y,
+                                                f.price, pos_.bankruptcy_price[i]});
+    if (const std::int32_t slot = cross_slot_[i]; slot >= 0) {
+      const auto a = static_cast<std::size_t>(slot);
+      cross_realized_[a] += side * y * (f.price - pos_.entry[i]);
+      cross_notional_[a] += notional;
+      if (y < n) pos_.size.set(i, n - y);
+    } else {
+      settle_isolated_part(i, y, f.price, fee_rate_);
+    }
+  }
+  if (y < n)
+    in_liquidation_[k].push_back(i);
+  else
+    pos_.open.set(i, PositionBook::kClosed);
 }
 
 int Engine::cascade(int t) {
   const std::size_t n = assets_.size();
   int depth = 0;
   for (int round = 1; round <= sc_.engine.max_rounds; ++round) {
+    liquidations_before_round_ = out_.liquidations;
     if (!collect_round()) break;
-    depth = round;
-    if (!calls_.empty()) answer_margin_calls(calls_);
-    std::fill(adl_ranked_.begin(), adl_ranked_.end(), 0);
-    bool liquidated = false;
+    const bool calls = !calls_.empty();
+    if (calls) answer_margin_calls(calls_);
+    bool taken_over = !cross_hit_.empty(), agent_orders = false;
     for (std::size_t k = 0; k < n; ++k) {
-      liquidated = liquidated || !hits_[k].empty();
-      if (!hits_[k].empty() || !stops_[k].empty() || !reduces_[k].empty()) round_prices_[k] = execute_round(k);
+      taken_over = taken_over || !hits_[k].empty();
+      agent_orders = agent_orders || !stops_[k].empty() || !reduces_[k].empty();
+      sort_round(k);
     }
     const std::size_t first_event = sinks_.events ? sinks_.events->size() : 0;
+    // Who is deleveraged is decided before any order executes (MODEL.md section 5.1); its fills
+    // are recorded in the order made: by asset, bankrupt positions in canonical order, then the
+    // counterparties in ranking order.
+    plan_bankruptcies(t, round);
+    for (std::size_t k = 0; k < n; ++k)
+      if (has_orders(k)) round_fills_[k] = fill(k, round_order(k));
+    const double liquidated_before = out_.liquidated_notional;
     for (std::size_t k = 0; k < n; ++k) {
-      const auto& hits = hits_[k];
-      for (std::size_t j = 0; j < hits.size(); ++j) {
-        if (j + 4 < hits.size()) {
-          const std::uint32_t ahead = hits[j + 4];
-          pos_.funding_base.prefetch(ahead);
-          pos_.bankruptcy_price.prefetch(ahead);
-          cross_slot_.prefetch(ahead);
+      if (!has_orders(k)) continue;
+      const RoundFill& f = round_fills_[k];
+      for (const auto* list : {&hits_[k], &pending_[k]}) {
+        const bool first = list == &hits_[k];
+        for (std::size_t j = 0; j < list->size(); ++j) {
+          if (j + 4 < list->size()) {
+            const std::uint32_t ahead = (*list)[j + 4];
+            pos_.funding_base.prefetch(ahead);
+            pos_.bankruptcy_price.prefetch(ahead);
+            cross_slot_.prefetch(ahead);
+          }
+          close_liquidation(t, round, k, (*list)[j], f, first);
         }
-        close_position(t, round, k, hits[j], round_prices_[k]);
       }
     }
     for (std::size_t k = 0; k < n; ++k)
-      if (!stops_[k].empty() || !reduces_[k].empty()) settle_agent_orders(k, round_prices_[k], t, round);
-    for (std::uint32_t slot : cross_hit_) settle_cross_account(t, round, slot, round_prices_);
+      if (!stops_[k].empty() || !reduces_[k].empty()) settle_agent_orders(k, round_fills_[k]);
+    finish_cross_accounts();
     if (sinks_.events)  // events of a round are listed by asset, then position index
       std::sort(sinks_.events->begin() + static_cast<std::ptrdiff_t>(first_event), sinks_.events->end(),
                 [](const auto& a, const auto& b) {
                   return a.asset != b.asset ? a.asset < b.asset : a.position < b.position;
                 });
     out_.insurance_fund_min = std::min(out_.insurance_fund_min, fund_);
-    if (liquidated && std::isnan(out_.first_liquidation_time)) out_.first_liquidation_time = t * sc_.dt_s;
+    // Depth counts the rounds that liquidated (MODEL.md section 5 step 3): a position taken over,
+    // or a liquidation filled. Rounds in which only agents acted are counted apart.
+    const bool liquidated = taken_over || out_.liquidated_notional != liquidated_before;
+    if (liquidated) {
+      ++depth;
+      if (std::isnan(out_.first_liquidation_time)) out_.first_liquidation_time = t * sc_.dt_s;
+    } else if (agent_orders || calls) {
+      ++out_.agent_rounds;
+    } else {
+      break;  // only liquidations the dry book cannot fill: nothing moves until it refills
+    }
   }
   return depth;
 }

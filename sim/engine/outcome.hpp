@@ -8,7 +8,8 @@
 
 namespace cascade {
 
-/// One liquidation (or, later, ADL / stop) fill, for /events/liquidations.
+/// One liquidation fill (a whole position, or the part of it the book filled in one round), for
+/// /events/liquidations.
 struct LiquidationEvent {
   std::int32_t point = 0;
   std::int64_t path = 0;
@@ -19,7 +20,23 @@ struct LiquidationEvent {
   std::int8_t side = 1;       ///< +1 long, -1 short
   double size = 0.0;          ///< base units
   double fill_price = 0.0;    ///< USD per base unit (the round's VWAP in that asset)
-  double bankruptcy_price = 0.0;
+  double bankruptcy_price = 0.0;  ///< USD per base unit (a cross leg's: given the account's other legs)
+};
+
+/// One auto-deleveraging fill, for /events/adl (MODEL.md section 5.1): an opposite position
+/// closed at the bankrupt position's bankruptcy price.
+struct AdlEvent {
+  std::int32_t point = 0;
+  std::int64_t path = 0;
+  std::int32_t step = 0;      ///< 1-based step
+  std::int32_t round = 0;     ///< 1-based cascade round within the step
+  std::int32_t asset = 0;     ///< index into the root `assets` attribute
+  std::int64_t position = 0;  ///< the deleveraged position (index into /positions/initial)
+  std::int8_t side = 1;       ///< its side
+  double size = 0.0;          ///< base units closed
+  double price = 0.0;         ///< the fill: the bankrupt position's bankruptcy price, USD per base unit
+  double mark = 0.0;          ///< the mark before the fill, USD per base unit
+  std::int64_t bankrupt_position = 0;  ///< the position whose deficit it covers (-1: the vault's inventory)
 };
 
 /// Per-path outcomes (MODEL.md section 9).
@@ -28,16 +45,24 @@ struct PathOutcome {
   std::int64_t path = 0;
   double liquidated_notional = 0.0;       ///< USD, sum of n*V
   std::int64_t liquidations = 0;              ///< count
-  std::int64_t max_cascade_depth = 0;         ///< rounds in the deepest step
+  std::int64_t max_cascade_depth = 0;         ///< rounds that liquidated, in the deepest step
+  std::int64_t agent_rounds = 0;              ///< rounds in which only agents acted (no liquidation)
   double largest_step_liquidation = 0.0;  ///< USD liquidated in the worst step
   double first_liquidation_time = std::numeric_limits<double>::quiet_NaN();  ///< s; NaN if none
   double insurance_fund_min = 0.0;        ///< USD
   double insurance_fund_final = 0.0;      ///< USD
   double fees = 0.0;                      ///< USD, liquidation fees collected
   std::int64_t adl_count = 0;                 ///< count
-  double adl_notional = 0.0;              ///< USD
+  double adl_notional = 0.0;              ///< USD, sum of size * price of ADL fills
+  double adl_deficit_covered = 0.0;       ///< USD: the deficits (at the round's tentative fill) ADL covered
+  double adl_haircut = 0.0;               ///< USD: sum of size * |mark - price| over ADL fills
+  double adl_overshoot = 0.0;             ///< USD: adl_haircut - adl_deficit_covered
+  double adl_max_profit_share = 0.0;      ///< largest haircut / unrealised profit of one fill's position (account)
+  double first_adl_time = std::numeric_limits<double>::quiet_NaN();  ///< s; NaN if none
+  std::int64_t liquidations_before_first_adl = 0;  ///< liquidations before the round of the first ADL (all when none)
   double bad_debt = 0.0;                  ///< USD not covered by fund or ADL
-  double unfilled_notional = 0.0;         ///< USD of liquidation orders beyond the displacement cap
+  double unfilled_notional = 0.0;         ///< USD (at the cap price) of liquidations the book could not fill when first offered
+  double pending_liquidation_notional = 0.0;  ///< USD at the final mark still in liquidation at the end
   double oi_liquidated_share = 0.0;       ///< liquidated notional / initial open interest
   double peak_slippage_bps = 0.0;         ///< max over assets and fills
   double min_depth_scale = 1.0;           ///< min over assets and steps of w

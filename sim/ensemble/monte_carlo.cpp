@@ -90,6 +90,7 @@ RunResults run_rows(std::span<const Scenario> points, std::int32_t first_point,
   }
   const bool events_on = points[lp_first].output.events;
   std::vector<std::vector<LiquidationEvent>> events(events_on ? n_rows : 0);
+  std::vector<std::vector<AdlEvent>> adl_events(events_on ? n_rows : 0);
 
   std::mutex progress_mutex;
   std::int64_t done = 0;
@@ -103,7 +104,10 @@ RunResults run_rows(std::span<const Scenario> points, std::int32_t first_point,
     const std::int64_t path = row % paths;
     PathSinks sinks;
     if (slot_of[i] >= 0) sinks.timeseries = &results.timeseries[static_cast<std::size_t>(slot_of[i])];
-    if (events_on) sinks.events = &events[i];
+    if (events_on) {
+      sinks.events = &events[i];
+      sinks.adl_events = &adl_events[i];
+    }
     const std::uint64_t price_seed = stream_seed(sc.seed, point, path, Stream::Prices);
     results.outcomes[i] =
         sc.sample == SampleMode::PerRun
@@ -132,6 +136,7 @@ RunResults run_rows(std::span<const Scenario> points, std::int32_t first_point,
     for (const auto& e : events) total += e.size();
     results.events.reserve(total);
     for (auto& e : events) results.events.insert(results.events.end(), e.begin(), e.end());
+    for (auto& e : adl_events) results.adl_events.insert(results.adl_events.end(), e.begin(), e.end());
   }
   return results;
 }

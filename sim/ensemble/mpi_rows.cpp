@@ -74,6 +74,27 @@ class Reader {
   std::size_t at_ = 0;
 };
 
+/// A row table (events), column by column of its table, so exactly what the file holds travels.
+template <class Row, std::size_t N>
+void put_rows(Writer& w, const std::vector<Row>& rows, const Column<Row> (&columns)[N]) {
+  w.put(static_cast<std::uint64_t>(rows.size()));
+  for (const auto& e : rows)
+    for (const auto& c : columns) std::visit([&](auto field) { w.put(e.*field); }, c.field);
+}
+
+template <class Row, std::size_t N>
+void get_rows(Reader& in, std::vector<Row>& rows, const Column<Row> (&columns)[N]) {
+  rows.resize(static_cast<std::size_t>(in.get<std::uint64_t>()));
+  for (auto& e : rows)
+    for (const auto& c : columns)
+      std::visit(
+          [&](auto field) {
+            using T = std::remove_cvref_t<decltype(e.*field)>;
+            e.*field = in.get<T>();
+          },
+          c.field);
+}
+
 }  // namespace
 
 std::vector<char> serialize_rows(const RankRows& rank) {
@@ -94,9 +115,8 @@ std::vector<char> serialize_rows(const RankRows& rank) {
     w.put(ts.path);
     for (const auto& m : kSeriesMetrics) w.put_vector(ts.*m.field);
   }
-  w.put(static_cast<std::uint64_t>(r.events.size()));
-  for (const auto& e : r.events)
-    for (const auto& c : kEventColumns) std::visit([&](auto field) { w.put(e.*field); }, c.field);
+  put_rows(w, r.events, kEventColumns);
+  put_rows(w, r.adl_events, kAdlColumns);
   return w.take();
 }
 
@@ -131,15 +151,8 @@ RankRows deserialize_rows(const std::vector<char>& bytes) {
     ts.path = in.get<std::int64_t>();
     for (const auto& m : kSeriesMetrics) ts.*m.field = in.get_vector<double>();
   }
-  r.events.resize(static_cast<std::size_t>(in.get<std::uint64_t>()));
-  for (auto& e : r.events)
-    for (const auto& c : kEventColumns)
-      std::visit(
-          [&](auto field) {
-            using T = std::remove_cvref_t<decltype(e.*field)>;
-            e.*field = in.get<T>();
-          },
-          c.field);
+  get_rows(in, r.events, kEventColumns);
+  get_rows(in, r.adl_events, kAdlColumns);
   if (!in.done())
     throw std::runtime_error("malformed block of rows from an MPI rank (trailing bytes)");
   return rank;
@@ -154,6 +167,7 @@ void append_rows(RunResults& into, RunResults&& more) {
   into.timeseries.insert(into.timeseries.end(), std::make_move_iterator(more.timeseries.begin()),
                          std::make_move_iterator(more.timeseries.end()));
   into.events.insert(into.events.end(), more.events.begin(), more.events.end());
+  into.adl_events.insert(into.adl_events.end(), more.adl_events.begin(), more.adl_events.end());
 }
 
 }  // namespace cascade

@@ -198,8 +198,11 @@ ResultsFile read_file(const std::string& path) {
   const h5::File file = open_checked_file(path, out);
   read_summary(file, out.info.assets.size(), out.results);
   read_timeseries(file, out.info, out.results);
-  if (out.info.events_enabled)
+  if (out.info.events_enabled) {
     out.results.events = read_columns(file.open_group("events/liquidations"), kEventColumns);
+    if (file.exists("events/adl"))  // absent in files before /events/adl existed
+      out.results.adl_events = read_columns(file.open_group("events/adl"), kAdlColumns);
+  }
   const h5::Group initial = file.open_group("positions/initial");
   out.results.account_names = initial.string_array_attribute("accounts");
   out.results.initial_positions = read_columns(initial, kPositionColumns);

@@ -22,6 +22,7 @@ struct RunResults {
   std::vector<PathOutcome> outcomes;        ///< ordered by (point, path)
   std::vector<PathTimeseries> timeseries;   ///< ordered by (point, path)
   std::vector<LiquidationEvent> events;     ///< ordered by (point, path, step, round, asset, position)
+  std::vector<AdlEvent> adl_events;         ///< ordered by (point, path, step, round), then as made
   std::vector<InitialPosition> initial_positions;
   std::vector<std::string> account_names;
 };
@@ -91,16 +92,24 @@ struct AssetMetric {
 inline constexpr SummaryMetric kSummaryMetrics[] = {
     {"liquidated_notional", "USD", "sum of size*fill price of all liquidations", &PathOutcome::liquidated_notional},
     {"liquidations", "count", "number of positions liquidated", &PathOutcome::liquidations},
-    {"max_cascade_depth", "rounds", "most cascade rounds in one step", &PathOutcome::max_cascade_depth},
+    {"max_cascade_depth", "rounds", "most cascade rounds that liquidated, in one step", &PathOutcome::max_cascade_depth},
+    {"agent_rounds", "rounds", "cascade rounds in which only agents acted (stops, margin calls), no liquidation", &PathOutcome::agent_rounds},
     {"largest_step_liquidation", "USD", "largest notional liquidated in one step", &PathOutcome::largest_step_liquidation},
     {"first_liquidation_time", "s", "time of the first liquidation (NaN if none)", &PathOutcome::first_liquidation_time},
     {"insurance_fund_min", "USD", "lowest insurance fund balance", &PathOutcome::insurance_fund_min},
     {"insurance_fund_final", "USD", "insurance fund at the end", &PathOutcome::insurance_fund_final},
     {"fees", "USD", "liquidation fees collected", &PathOutcome::fees},
     {"adl_count", "count", "positions auto-deleveraged", &PathOutcome::adl_count},
-    {"adl_notional", "USD", "notional auto-deleveraged", &PathOutcome::adl_notional},
+    {"adl_notional", "USD", "notional auto-deleveraged (size x bankruptcy price)", &PathOutcome::adl_notional},
+    {"adl_deficit_covered", "USD", "deficits (at the round's tentative fill) covered by auto-deleveraging", &PathOutcome::adl_deficit_covered},
+    {"adl_haircut", "USD", "what auto-deleveraging cost the deleveraged against closing at the mark: sum of size x |mark - price|", &PathOutcome::adl_haircut},
+    {"adl_overshoot", "USD", "adl_haircut - adl_deficit_covered", &PathOutcome::adl_overshoot},
+    {"adl_max_profit_share", "fraction", "largest share of one position's (cross: account's) unrealised profit taken by one ADL fill", &PathOutcome::adl_max_profit_share},
+    {"first_adl_time", "s", "time of the first auto-deleveraging (NaN if none)", &PathOutcome::first_adl_time},
+    {"liquidations_before_first_adl", "count", "liquidations before the round of the first auto-deleveraging (all of them if none)", &PathOutcome::liquidations_before_first_adl},
     {"bad_debt", "USD", "deficits neither the fund nor ADL covered", &PathOutcome::bad_debt},
-    {"unfilled_notional", "USD", "liquidation volume beyond the displacement cap (book ran dry)", &PathOutcome::unfilled_notional},
+    {"unfilled_notional", "USD", "liquidation volume the book could not fill when first offered (beyond the displacement cap), at the cap price", &PathOutcome::unfilled_notional},
+    {"pending_liquidation_notional", "USD", "liquidations still unfilled at the end (the book ran dry), at the final mark", &PathOutcome::pending_liquidation_notional},
     {"oi_liquidated_share", "fraction", "liquidated notional / initial open interest", &PathOutcome::oi_liquidated_share},
     {"peak_slippage_bps", "bps", "largest fill slippage against the pre-trade mid", &PathOutcome::peak_slippage_bps},
     {"min_depth_scale", "fraction", "lowest depth scale w over assets and steps", &PathOutcome::min_depth_scale},
@@ -129,7 +138,7 @@ inline constexpr AssetMetric kAssetMetrics[] = {
     {"max_drawdown", "fraction", "largest peak-to-trough fall of the mark", &PathOutcome::asset_max_drawdown},
     {"peak_slippage_bps", "bps", "largest fill slippage against the pre-trade mid", &PathOutcome::asset_peak_slippage_bps},
     {"min_depth_scale", "fraction", "lowest depth scale w", &PathOutcome::asset_min_depth_scale},
-    {"unfilled_notional", "USD", "liquidation volume beyond the displacement cap", &PathOutcome::asset_unfilled_notional},
+    {"unfilled_notional", "USD", "liquidation volume the book could not fill when first offered, at the cap price", &PathOutcome::asset_unfilled_notional},
 };
 
 struct SeriesMetric {
@@ -172,9 +181,23 @@ inline constexpr Column<LiquidationEvent> kEventColumns[] = {
     {"asset", "index", "index into the root attribute `assets`", &LiquidationEvent::asset},
     {"position", "index", "index into /positions/initial", &LiquidationEvent::position},
     {"side", "+1 long / -1 short", "side of the liquidated position", &LiquidationEvent::side},
-    {"size", "base units", "size liquidated", &LiquidationEvent::size},
+    {"size", "base units", "size liquidated by this fill (a position the book could not fill at once has one event per fill)", &LiquidationEvent::size},
     {"fill_price", "USD per base unit", "fill price (the round's VWAP in that asset)", &LiquidationEvent::fill_price},
-    {"bankruptcy_price", "USD per base unit", "bankruptcy price of the position", &LiquidationEvent::bankruptcy_price},
+    {"bankruptcy_price", "USD per base unit", "bankruptcy price of the position (a cross leg's: given its account's other legs at their marks)", &LiquidationEvent::bankruptcy_price},
+};
+
+inline constexpr Column<AdlEvent> kAdlColumns[] = {
+    {"point", "index", "sweep point (index into /sweep; 0 for a plain run)", &AdlEvent::point},
+    {"path", "index", "Monte Carlo path", &AdlEvent::path},
+    {"step", "index", "1-based step of the fill", &AdlEvent::step},
+    {"round", "index", "1-based cascade round within the step", &AdlEvent::round},
+    {"asset", "index", "index into the root attribute `assets`", &AdlEvent::asset},
+    {"position", "index", "the deleveraged position (index into /positions/initial)", &AdlEvent::position},
+    {"side", "+1 long / -1 short", "side of the deleveraged position", &AdlEvent::side},
+    {"size", "base units", "size closed", &AdlEvent::size},
+    {"price", "USD per base unit", "fill price: the bankrupt position's bankruptcy price", &AdlEvent::price},
+    {"mark", "USD per base unit", "mark price before the fill", &AdlEvent::mark},
+    {"bankrupt_position", "index", "the position whose deficit the fill covers (index into /positions/initial; -1: the vault's inventory)", &AdlEvent::bankrupt_position},
 };
 
 inline constexpr Column<InitialPosition> kPositionColumns[] = {

@@ -210,6 +210,8 @@ void write_file(const std::string& path, const RunInfo& info, const RunResults& 
     h5::Group events = file.create_group("events");
     h5::Group liquidations = events.create_group("liquidations");
     write_columns(liquidations, results.events, kEventColumns, poll);
+    h5::Group adl = events.create_group("adl");
+    write_columns(adl, results.adl_events, kAdlColumns, poll);
   }
   {
     h5::Group positions = file.create_group("positions");

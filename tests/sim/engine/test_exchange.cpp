@@ -30,7 +30,8 @@ PositionSpec pos(int account, int asset, int side, double size, double entry, do
 
 struct Run {
   PathOutcome out;
-  std::vector<LiquidationEvent> events, adl;
+  std::vector<LiquidationEvent> events;
+  std::vector<AdlEvent> adl;
 };
 
 Run run(const Scenario& sc, bool check_invariants = true) {
@@ -99,47 +100,88 @@ TEST_CASE("Engine.Cross.InvariantHoldsOnSampledPopulations") {
   sc.cross_accounts = 25;
   const Run r = run(sc);
   CHECK(r.out.liquidations > 0);
+  const PositionBook book = build_initial_book(sc, 3);  // the book run() starts from
   bool cross_liquidated = false;
-  for (const auto& e : r.events) cross_liquidated = cross_liquidated || std::isnan(e.bankruptcy_price);
+  for (const auto& e : r.events) {
+    if (!book.cross[static_cast<std::size_t>(e.position)]) continue;
+    cross_liquidated = true;
+    CHECK(std::isfinite(e.bankruptcy_price));  // a leg's bankruptcy price given the account
+  }
   CHECK(cross_liquidated);
   CHECK(std::abs(r.out.conservation_residual) < 1e-6);
 }
 
-TEST_CASE("Engine.Adl.EmptyFundDeleveragesProfitableShorts") {
-  // A thin book: the whale long fills far below its bankruptcy price with no fund to pay.
+namespace {
+
+/// VWAP of a sell of q > 0 base units from an empty power-law book with beta 2 (MODEL.md
+/// section 3): F*(1 - G(q)/q), G(u) = 0.01*Q1*(2/3)*(u/Q1)^(3/2), Q1 = depth/F.
+double sell_vwap(double f, double depth_usd, double q) {
+  const double q1 = depth_usd / f;
+  const double g = 0.01 * q1 * (2.0 / 3.0) * std::pow(q / q1, 1.5);
+  return f * (1.0 - g / q);
+}
+
+}  // namespace
+
+TEST_CASE("Engine.Adl.EmptyFundHandsTheBankruptPositionToProfitableShortsAtItsBankruptcyPrice") {
+  // A thin book: the whale long (16.7x, BP 1.88) would fill far below its bankruptcy price with
+  // no fund to pay. MODEL.md section 5.1: the profitable shorts take it at 1.88, at most its size,
+  // in the profile's ranking order, without going through the book; the 20,000 nobody can take is
+  // sold in the book and its deficit is bad debt.
   Scenario sc = two_assets({{2.0, 10.0}, {1.85, 10.0}, {1.85, 10.0}});
   sc.assets[0].book.depth_1pct_usd = 20000.0;
   sc.exchange.insurance_fund_usd = 0.0;
+  sc.output.events = true;
   sc.accounts = {{"whale", std::nullopt}, {"s1", std::nullopt}, {"s2", std::nullopt}};
   sc.positions = {pos(0, 0, 1, 100000.0, 2.0, 12000.0),  // 16.7x long, BP 1.88
                   pos(1, 0, -1, 40000.0, 2.1, 40000.0),  // profitable shorts
                   pos(2, 0, -1, 40000.0, 2.05, 8200.0)};
   const Run r = run(sc);
-  REQUIRE(r.events.size() == 1);
   const double bp = 2.0 - 12000.0 / 100000.0;
-  const double fill = r.events[0].fill_price;
-  REQUIRE(fill < bp);
-  const double deficit = 100000.0 * (bp - fill);
-  CHECK(r.out.adl_count >= 1);
-  CHECK(r.out.bad_debt == doctest::Approx(0.0).epsilon(1e-9));
-  CHECK(r.out.insurance_fund_final == doctest::Approx(0.0));
-  // The higher-ranked short (more leverage) is deleveraged first, at the bankruptcy price.
-  REQUIRE(!r.adl.empty());
+  // Decided on the tentative fill of the whole order: deficit 100,000 x (BP - V0).
+  const double v0 = sell_vwap(1.85, 20000.0, 100000.0);
+  const double deficit = -(12000.0 + 100000.0 * (v0 - 2.0));
+  REQUIRE(deficit > 0.0);
+  // Binance LeveragePnL ranks s2 (0.18) before s1 (0.015); both are closed whole at BP.
+  REQUIRE(r.adl.size() == 2);
   CHECK(r.adl[0].position == 2);
-  CHECK(r.adl[0].fill_price == doctest::Approx(bp));
-  double closed = 0;
-  for (const auto& a : r.adl) closed += a.size;
-  CHECK(closed * (bp - 0.0) > 0.0);
-  CHECK(r.out.adl_notional == doctest::Approx(closed * bp));
-  CHECK(deficit > 0.0);
+  CHECK(r.adl[1].position == 1);
+  for (const auto& a : r.adl) {
+    CHECK(a.price == doctest::Approx(bp).epsilon(1e-12));
+    CHECK(a.size == doctest::Approx(40000.0));
+    CHECK(a.mark == doctest::Approx(1.85).epsilon(1e-12));
+    CHECK(a.bankrupt_position == 0);
+    CHECK(a.side == -1);
+  }
+  CHECK(r.out.adl_count == 2);
+  CHECK(r.out.adl_notional == doctest::Approx(80000.0 * bp).epsilon(1e-12));
+  CHECK(r.out.adl_deficit_covered == doctest::Approx(80000.0 * deficit / 100000.0).epsilon(1e-12));
+  CHECK(r.out.adl_haircut == doctest::Approx(80000.0 * (bp - 1.85)).epsilon(1e-9));
+  CHECK(r.out.adl_overshoot == doctest::Approx(r.out.adl_haircut - r.out.adl_deficit_covered).epsilon(1e-12));
+  CHECK(r.out.first_adl_time == 60.0);
+  // s2's haircut 40,000 x 0.03 out of its profit 40,000 x 0.2.
+  CHECK(r.out.adl_max_profit_share == doctest::Approx(0.03 / 0.2).epsilon(1e-9));
+  // The rest of the whale, 20,000 with a fifth of its margin, is sold in the book.
+  REQUIRE(r.events.size() == 1);
+  CHECK(r.events[0].size == doctest::Approx(20000.0));
+  const double v = sell_vwap(1.85, 20000.0, 20000.0);
+  CHECK(r.events[0].fill_price == doctest::Approx(v).epsilon(1e-12));
+  CHECK(r.out.bad_debt == doctest::Approx(-(2400.0 + 20000.0 * (v - 2.0))).epsilon(1e-9));
+  CHECK(r.out.insurance_fund_final == 0.0);
+  CHECK(r.out.liquidations == 1);
   CHECK(std::abs(r.out.conservation_residual) < 1e-6);
 
-  // Without anyone to deleverage, the deficit is bad debt, reported in full.
+  // Without anyone to deleverage, the whole position goes through the book and its deficit is
+  // bad debt, reported in full.
   Scenario alone = sc;
   alone.positions.resize(1);
   const Run ra = run(alone);
   CHECK(ra.out.adl_count == 0);
+  CHECK(ra.adl.empty());
+  REQUIRE(ra.events.size() == 1);
+  CHECK(ra.events[0].fill_price == doctest::Approx(v0).epsilon(1e-12));
   CHECK(ra.out.bad_debt == doctest::Approx(deficit).epsilon(1e-9));
+  CHECK(std::isnan(ra.out.first_adl_time));
   CHECK(std::abs(ra.out.conservation_residual) < 1e-6);
 }
 

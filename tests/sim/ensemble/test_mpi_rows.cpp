@@ -11,10 +11,6 @@
 
 using namespace cascade;
 
-namespace {
-bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
-}  // namespace
-
 TEST_CASE("Mpi.Rows.RoundTripIsBitwise") {
   RankRows rank;
   rank.status = RankStatus::Failed;
@@ -22,6 +18,9 @@ TEST_CASE("Mpi.Rows.RoundTripIsBitwise") {
   rank.rows = run_monte_carlo(testing::sampled_shock(4), {});
   rank.rows.outcomes[1].first_liquidation_time = std::numeric_limits<double>::quiet_NaN();
   REQUIRE(!rank.rows.events.empty());
+  // Auto-deleveraging fills travel too (the fixture's fund never runs out: two made-up fills).
+  rank.rows.adl_events = {AdlEvent{0, 1, 3, 2, 0, 17, -1, 12.5, 1.9, 1.85, 4},
+                          AdlEvent{0, 2, 5, 1, 1, 3, 1, 0.25, 10.5, 10.4, -1}};
 
   const std::vector<char> bytes = serialize_rows(rank);
   const RankRows back = deserialize_rows(bytes);
@@ -40,11 +39,8 @@ TEST_CASE("Mpi.Rows.RoundTripIsBitwise") {
     for (const auto& m : kSeriesMetrics)
       CHECK(back.rows.timeseries[i].*m.field == rank.rows.timeseries[i].*m.field);
   REQUIRE(back.rows.events.size() == rank.rows.events.size());
-  for (std::size_t i = 0; i < back.rows.events.size(); ++i) {
-    CHECK(back.rows.events[i].position == rank.rows.events[i].position);
-    CHECK(back.rows.events[i].side == rank.rows.events[i].side);
-    CHECK(same_bits(back.rows.events[i].fill_price, rank.rows.events[i].fill_price));
-  }
+  CHECK(test::same_rows(back.rows.events, rank.rows.events, kEventColumns));
+  CHECK(test::same_rows(back.rows.adl_events, rank.rows.adl_events, kAdlColumns));
 
   std::vector<char> cut(bytes.begin(), bytes.end() - 3);
   CHECK_THROWS_AS(deserialize_rows(cut), std::runtime_error);

@@ -134,6 +134,20 @@ inline RunResults sample_results() {
     ev.bankruptcy_price = 1.4 + 0.01 * e;
     r.events.push_back(ev);
   }
+  for (int e = 0; e < 3; ++e) {
+    AdlEvent a;
+    a.path = e;
+    a.step = 3 + e;
+    a.round = 2;
+    a.asset = e % 2;
+    a.position = 2 + e;
+    a.side = static_cast<std::int8_t>(e % 2 == 0 ? -1 : 1);
+    a.size = 40.0 + e;
+    a.price = 1.45 + 0.01 * e;
+    a.mark = 1.5 + 0.01 * e;
+    a.bankrupt_position = e == 2 ? -1 : e;
+    r.adl_events.push_back(a);
+  }
   r.account_names = {"alice", "bob", "fund-α"};
   for (int i = 0; i < 4; ++i) {
     InitialPosition pos;

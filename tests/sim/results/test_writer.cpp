@@ -126,8 +126,10 @@ void check_round_trip(const RunInfo& info, const RunResults& in, const ResultsFi
       CHECK(a.fill_price == b.fill_price);
       CHECK(a.bankruptcy_price == b.bankruptcy_price);
     }
+    CHECK(test::same_rows(in.adl_events, out.adl_events, kAdlColumns));
   } else {
     CHECK(out.events.empty());
+    CHECK(out.adl_events.empty());
   }
   CHECK(out.account_names == in.account_names);
   REQUIRE(out.initial_positions.size() == in.initial_positions.size());
@@ -152,6 +154,7 @@ TEST_CASE("Results.Writer.RoundTrip") {
   ScratchDir dir("roundtrip");
   const RunInfo info = test::sample_info();
   const RunResults results = test::sample_results();
+  REQUIRE(!results.adl_events.empty());
   const std::string out = dir.file("out.h5");
   write_results(out, info, results, false);
   CHECK(dir.entries() == 1);
@@ -202,6 +205,7 @@ TEST_CASE("Results.Writer.EveryDatasetHasUnitAndDescription") {
   for (const auto& m : kSeriesMetrics) expected.insert(std::string("/timeseries/") + m.name);
   for (const auto& c : kEventColumns)
     expected.insert(std::string("/events/liquidations/") + c.name);
+  for (const auto& c : kAdlColumns) expected.insert(std::string("/events/adl/") + c.name);
   for (const auto& c : kPositionColumns)
     expected.insert(std::string("/positions/initial/") + c.name);
   CHECK(datasets == expected);
@@ -557,6 +561,7 @@ TEST_CASE("Results.Docs.ListsEveryMetric") {
   check_documented(doc, kAssetMetrics);
   check_documented(doc, kSeriesMetrics);
   check_documented(doc, kEventColumns);
+  check_documented(doc, kAdlColumns);
   check_documented(doc, kPositionColumns);
   CHECK(doc.find(fmt::format("- **{}**", kResultsFormatVersion)) != std::string::npos);
 }

@@ -1,0 +1,239 @@
+// Auto-deleveraging (MODEL.md section 5.1; docs/engine.md "Auto-deleveraging").
+//
+// Before a round's orders execute, the engine decides who is deleveraged, from a tentative fill
+// of each asset's whole order (ImpactModel::preview) and the fund available: in a canonical order
+// (assets in scenario order; within an asset the liquidated positions in the canonical order of
+// their contents; then cross accounts in account order), each bankrupt position's deficit at the
+// tentative fill is reserved against the fund. The first one the fund cannot cover is handed, for
+// the fraction the fund cannot pay, to profitable opposite positions in the same asset at its
+// bankruptcy price, and so is every later one, whole. What is deleveraged never goes through the
+// book: the counterparties take it at BP (no fee), the rest of the bankrupt position is sold in
+// the book as usual. A counterparty is never closed beyond its own bankruptcy price (its equity
+// stays >= 0); one that cannot take the price is skipped; what nobody can take goes to the book
+// and its deficit is bad debt. A cross account's deficit is carried by its losing legs, in
+// proportion to their losses, each leg deleveraged in its own asset at the price that covers its
+// share; a loss in one asset never reprices another asset's counterparties.
+#include <algorithm>
+#include <cmath>
+
+#include "sim/engine/engine.hpp"
+
+namespace cascade {
+
+double Engine::account_upnl(std::size_t slot) const {
+  double u = 0.0;
+  for (std::uint32_t i : cross_[slot].positions) {
+    const auto k = static_cast<std::size_t>(pos_.asset[i]);
+    u += pos_.side[i] * pos_.size[i] * (assets_[k].mark - pos_.entry[i]);
+  }
+  return u;
+}
+
+void Engine::rank_adl_candidates(std::size_t k, int side) {
+  // Profitable open positions on `side`, best ADL score first (ties: lower index). Scanning the
+  // asset is acceptable here: ADL only runs once the insurance fund is exhausted, and at most
+  // once per (asset, side) and round.
+  const std::size_t idx = 2 * k + (side > 0 ? 0 : 1);
+  auto& rank = adl_rank_[idx];
+  rank.clear();
+  adl_ranked_[idx] = 1;
+  const double mark = assets_[k].mark;
+  const MarginRule& rule = plan_.rules[k];
+  adl_scored_.clear();
+  const auto& m = marks();
+  for (std::size_t i = 0; i < pos_.count(); ++i) {
+    if (pos_.asset[i] != static_cast<std::int32_t>(k) || pos_.side[i] != side) continue;
+    if (pos_.open[i] != PositionBook::kOpen || (pos_.agent[i] & PositionBook::kOrderInRound)) continue;
+    AdlView v{side, pos_.size[i], pos_.entry[i], mark, 0.0, 0.0, 0.0};
+    if (const std::int32_t slot = cross_slot_[i]; slot >= 0) {
+      // Cross positions are ranked on their account's wallet, equity and maintenance.
+      const auto a = static_cast<std::size_t>(slot);
+      v.wallet = cross_[a].wallet;
+      v.equity = v.wallet + account_upnl(a);
+      v.maintenance = cross_.maintenance(a, pos_, m, plan_.rules);
+    } else {
+      const IsolatedPosition p = settled_position(i);
+      v.wallet = p.margin;
+      v.equity = p.margin + v.upnl();
+      v.maintenance = rule.maintenance_margin(p, mark);
+    }
+    // dYdX's "randomly chosen offsetting positions": a uniform key in (0, 1) from the path's
+    // seed, the position and the step (not its index order, which follows leverage in a per-run
+    // book).
+    const std::uint64_t h = splitmix64(adl_salt_ ^ splitmix64(i) ^ (static_cast<std::uint64_t>(step_) << 20));
+    const double key = (static_cast<double>(h >> 11) + 0.5) * 0x1.0p-53;
+    const double score = rule.adl_score(v, key);
+    if (score > 0.0) adl_scored_.emplace_back(-score, static_cast<std::uint32_t>(i));
+  }
+  std::sort(adl_scored_.begin(), adl_scored_.end());
+  for (const auto& [neg, i] : adl_scored_) rank.push_back(i);
+}
+
+double Engine::deleverage(const AdlDemand& d, int t, int round) {
+  const std::size_t k = d.asset;
+  auto& s = assets_[k];
+  const int sj = -d.side;  // deleveraged positions are on the other side
+  const std::size_t idx = 2 * k + (sj > 0 ? 0 : 1);
+  if (!adl_ranked_[idx]) rank_adl_candidates(k, sj);
+  const double mark = s.mark;
+  const double price = d.price;
+  double remaining = d.size;
+  for (std::uint32_t j : adl_rank_[idx]) {
+    if (!(remaining > 0.0)) break;
+    if (pos_.open[j] != PositionBook::kOpen) continue;
+    const double n = pos_.size[j];
+    const std::int32_t slot = cross_slot_[j];
+    const double upnl_before = sj * n * (mark - pos_.entry[j]);
+    double profit_base = upnl_before;  // whose unrealised profit the haircut comes out of
+    double y = std::min(remaining, n);
+    if (slot >= 0) {
+      // A cross counterparty: its account's equity must stay >= 0 after paying the haircut.
+      const auto a = static_cast<std::size_t>(slot);
+      const double upnl = account_upnl(a);
+      const double equity = cross_[a].wallet + upnl;
+      const double cost_per_unit = sj * (mark - price);
+      if (cost_per_unit > 0.0) y = std::min(y, std::max(0.0, equity) / cost_per_unit);
+      profit_base = upnl;
+    } else {
+      settle_funding(j);
+      // Never beyond its own bankruptcy price: closing at `price` must leave it equity >= 0.
+      const double bp = MarginRule::bankruptcy_price(pos_.isolated(j));
+      if (sj * (price - bp) < 0.0) continue;
+    }
+    if (!(y > 0.0)) continue;
+    touch(j);
+    const double pnl = sj * y * (price - pos_.entry[j]);
+    if (slot >= 0) {
+      cross_[static_cast<std::size_t>(slot)].wallet += pnl;
+    } else {
+      const double released = y >= n ? pos_.margin[j] : pos_.margin[j] * (y / n);
+      pos_.margin.mut(j) -= released;
+      retained_ += released + pnl;
+    }
+    (sj > 0 ? s.open_long_size : s.open_short_size) -= y;
+    const double haircut = y * std::abs(mark - price);
+    out_.adl_count += 1;
+    out_.adl_notional += y * price;
+    out_.adl_haircut += haircut;
+    if (profit_base > 0.0) out_.adl_max_profit_share = std::max(out_.adl_max_profit_share, haircut / profit_base);
+    if (std::isnan(out_.first_adl_time)) {
+      out_.first_adl_time = t * sc_.dt_s;
+      out_.liquidations_before_first_adl = liquidations_before_round_;
+    }
+    if (sinks_.adl_events)
+      sinks_.adl_events->push_back(AdlEvent{point_, path_, t, round, static_cast<std::int32_t>(k),
+                                            static_cast<std::int64_t>(j), static_cast<std::int8_t>(sj), y,
+                                            price, mark, static_cast<std::int64_t>(d.bankrupt)});
+    if (y >= n) {
+      pos_.open.set(j, PositionBook::kClosed);
+      pos_.size.set(j, 0.0);
+    } else {
+      pos_.size.set(j, n - y);
+      if (slot < 0) queue_isolated(j);
+    }
+    if (slot >= 0) {
+      const auto a = static_cast<std::size_t>(slot);
+      if (!cross_.arm(a, pos_, marks(), plan_.rules)) unhealthy_cross_.push_back(static_cast<std::uint32_t>(a));
+    }
+    remaining -= y;
+  }
+  return d.size - std::max(remaining, 0.0);
+}
+
+void Engine::plan_bankruptcies(int t, int round) {
+  std::fill(adl_ranked_.begin(), adl_ranked_.end(), 0);
+  const std::size_t n = assets_.size();
+  bool any = false;
+  for (std::size_t k = 0; k < n; ++k) {
+    if (has_orders(k)) {
+      const BookFill f = assets_[k].book.preview(round_order(k));
+      tentative_[k] = RoundFill{f.vwap, f.filled_fraction(), f.cap_price};
+    }
+    any = any || !hits_[k].empty() || !pending_[k].empty();
+  }
+  if (!any) return;
+  double fund_left = fund_;
+  // The deficit the fund cannot cover: the fraction of it (and of the position) to deleverage.
+  const auto share_to_deleverage = [&fund_left](double deficit) {
+    if (deficit <= fund_left) {
+      fund_left -= deficit;
+      return 0.0;
+    }
+    const double a = 1.0 - fund_left / deficit;
+    fund_left = 0.0;
+    return a;
+  };
+  for (std::size_t k = 0; k < n; ++k) {
+    auto& s = assets_[k];
+    const double v0 = tentative_[k].price;
+    for (const auto* list : {&hits_[k], &pending_[k]})
+      for (std::uint32_t i : *list) {
+        if (cross_slot_[i] >= 0 || pos_.open[i] != PositionBook::kInLiquidation) continue;
+        settle_funding(i);
+        const IsolatedPosition p = pos_.isolated(i);
+        const double deficit = -(p.margin + p.side * p.size * (v0 - p.entry));
+        if (!(deficit > 0.0)) continue;
+        const double a = share_to_deleverage(deficit);
+        if (a == 0.0) continue;
+        const double bp = MarginRule::bankruptcy_price(p);
+        const double taken = deleverage({k, i, p.side, a * p.size, bp, deficit / p.size}, t, round);
+        if (!(taken > 0.0)) continue;
+        // The part taken closes at its bankruptcy price: nothing left, nothing owed (the
+        // rounding of "nothing" stays with the trader, so wealth is conserved exactly).
+        const double part_margin = taken >= p.size ? p.margin : p.margin * (taken / p.size);
+        retained_ += part_margin + p.side * taken * (bp - p.entry);
+        out_.adl_deficit_covered += taken * deficit / p.size;
+        (p.side > 0 ? s.open_long_size : s.open_short_size) -= taken;
+        if (taken >= p.size) {
+          pos_.open.set(i, PositionBook::kClosed);
+          continue;
+        }
+        pos_.size.set(i, p.size - taken);
+        pos_.margin.set(i, p.margin - part_margin);
+        pos_.liquidation_price.set(i, plan_.rules[k].liquidation_price(pos_.isolated(i)));
+      }
+  }
+  // Cross accounts, once the book can take all their remaining legs in this round.
+  for (const auto* slots : {&cross_hit_, &cross_liquidating_})
+    for (std::uint32_t slot : *slots) {
+      const auto& legs = cross_[slot].positions;
+      double rest = cross_[slot].wallet + cross_realized_[slot], losses = 0.0;
+      bool fillable = true;
+      for (std::uint32_t i : legs) {
+        if (pos_.open[i] != PositionBook::kInLiquidation) continue;
+        const auto k = static_cast<std::size_t>(pos_.asset[i]);
+        fillable = fillable && tentative_[k].fraction >= 1.0;
+        const double pnl = pos_.side[i] * pos_.size[i] * (tentative_[k].price - pos_.entry[i]);
+        rest += pnl;
+        losses += std::max(0.0, -pnl);
+      }
+      if (!fillable || !(rest < 0.0) || !(losses > 0.0)) continue;
+      const double deficit = -rest;
+      const double a = share_to_deleverage(deficit);
+      if (a == 0.0) continue;
+      for (std::uint32_t i : legs) {
+        if (pos_.open[i] != PositionBook::kInLiquidation) continue;
+        const auto k = static_cast<std::size_t>(pos_.asset[i]);
+        const int side = pos_.side[i];
+        const double y = pos_.size[i], v0 = tentative_[k].price;
+        const double loss = -side * y * (v0 - pos_.entry[i]);
+        if (!(loss > 0.0)) continue;
+        // This leg's share of the deficit, covered by closing it at the price that saves it.
+        const double share = a * deficit * (loss / losses);
+        const double price = v0 + side * share / y;
+        const double taken = deleverage({k, i, side, y, price, share / y}, t, round);
+        if (!(taken > 0.0)) continue;
+        cross_realized_[slot] += side * taken * (price - pos_.entry[i]);
+        out_.adl_deficit_covered += taken * share / y;
+        (side > 0 ? assets_[k].open_long_size : assets_[k].open_short_size) -= taken;
+        if (taken >= y) {
+          pos_.open.set(i, PositionBook::kClosed);
+          pos_.size.set(i, 0.0);
+        } else {
+          pos_.size.set(i, y - taken);
+        }
+      }
+    }
+}
+
+}  // namespace cascade
