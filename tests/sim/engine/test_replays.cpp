@@ -4,7 +4,10 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <algorithm>
 #include <limits>
+#include <string>
+#include <vector>
 
 #include "sim/book/initial_book.hpp"
 #include "sim/engine/engine.hpp"
@@ -279,4 +282,59 @@ TEST_CASE("Engine.Replay.RoundsWithoutALiquidationAreNotCascadeDepth") {
     CHECK(o.max_cascade_depth == 0);
     CHECK(o.agent_rounds == o.margin_calls);
   }
+}
+
+TEST_CASE("Engine.Replay.CrossCandidatesAreRankedOnTheirAccount") {
+  // Two equal AIX shorts take the bankrupt whale: S1 isolated (10x), S2 cross, in an account whose
+  // BIX long has lost most of the wallet. Binance ranks a cross position on its account: PnL
+  // percent 15,000/50,000 x margin ratio 22,250/25,000 = 0.27 against S1's 0.21, so S2 goes
+  // first. Before the fix a cross position was ranked on wallet / number of positions (25,000)
+  // as if isolated, which put it last.
+  Scenario sc;
+  sc.file = "replay";
+  sc.steps = 2;
+  sc.dt_s = 60.0;
+  sc.exchange.insurance_fund_usd = 0.0;
+  sc.assets = {aix_asset("AIX", 2.0, 5000.0), aix_asset("BIX", 10.0, 1.0e8)};
+  sc.replay = ReplaySpec{"prices.csv", {{2.0, 10.0}, {1.85, 9.0}, {1.85, 9.0}}};
+  sc.accounts = {{"whale", std::nullopt}, {"s1", std::nullopt}, {"fund", 50000.0}};
+  sc.positions = {PositionSpec{0, 0, 1, 100000.0, 2.0, 12000.0, false, 0},
+                  PositionSpec{1, 0, -1, 60000.0, 2.1, 12600.0, false, 0},
+                  PositionSpec{2, 0, -1, 60000.0, 2.1, 0.0, true, 0},
+                  PositionSpec{2, 1, 1, 40000.0, 10.0, 0.0, true, 0}};
+  const AdlRun r = run_adl(sc);
+  REQUIRE(r.adl.size() == 2);
+  CHECK(r.adl[0].position == 2);  // the cross short first
+  CHECK(r.adl[0].size == doctest::Approx(60000.0));
+  CHECK(r.adl[1].position == 1);
+  CHECK(r.adl[1].size == doctest::Approx(40000.0));
+  CHECK(std::abs(r.out.conservation_residual) < 1e-6);
+}
+
+TEST_CASE("Engine.Replay.DydxDeleveragesInAPseudoRandomOrder") {
+  // dYdX deleverages "against randomly chosen offsetting positions". Twenty equal profitable
+  // shorts, half of them needed: before the fix the first ten by index were taken (and a per-run
+  // book is numbered by liquidation price, so the index order is the leverage order).
+  Scenario sc = one_asset_replay({2.0, 1.85, 1.85}, 60.0, TierTable({{0, 20, 0.03, 0}}));
+  sc.exchange.profile = "dydx";
+  sc.assets[0].book.depth_1pct_usd = 5000.0;
+  sc.exchange.insurance_fund_usd = 0.0;
+  sc.positions = {PositionSpec{0, 0, 1, 100000.0, 2.0, 12000.0, false, 0}};
+  for (int j = 0; j < 20; ++j) {
+    sc.accounts.push_back({"s" + std::to_string(j), std::nullopt});
+    sc.positions.push_back(PositionSpec{j + 1, 0, -1, 10000.0, 2.1, 2000.0, false, 0});
+  }
+  const AdlRun r = run_adl(sc);
+  REQUIRE(r.adl.size() == 10);
+  std::vector<std::int64_t> taken;
+  for (const auto& a : r.adl) taken.push_back(a.position);
+  std::vector<std::int64_t> lowest(10);
+  for (int j = 0; j < 10; ++j) lowest[static_cast<std::size_t>(j)] = j + 1;
+  std::vector<std::int64_t> sorted = taken;
+  std::sort(sorted.begin(), sorted.end());
+  CHECK(sorted != lowest);
+  // Reproducible: the same path draws the same order.
+  const AdlRun again = run_adl(sc);
+  REQUIRE(again.adl.size() == 10);
+  for (std::size_t j = 0; j < 10; ++j) CHECK(again.adl[j].position == taken[j]);
 }
