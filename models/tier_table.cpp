@@ -19,10 +19,10 @@ std::optional<TierProblem> TierTable::validate(const std::vector<Tier>& rows,
       return TierProblem{i, "mmr", "mmr must be in (0, 1)"};
     if (!(t.max_leverage >= 1.0))
       return TierProblem{i, "max_leverage", "max_leverage must be >= 1"};
-    if (1.0 / t.max_leverage < t.mmr)
+    if (!(1.0 / t.max_leverage > t.mmr))
       return TierProblem{i, "max_leverage",
-                         "initial-margin rate 1/max_leverage is below mmr (maintenance would exceed "
-                         "the initial margin)"};
+                         "initial-margin rate 1/max_leverage must be above mmr (at or below it a "
+                         "position opened at max leverage is liquidated at once)"};
     if (i > 0) cum += t.floor_usd * (t.mmr - rows[i - 1].mmr);
     if (i < given_cum.size() && given_cum[i]) {
       const double g = *given_cum[i];

@@ -169,8 +169,11 @@ class Engine {
   void close_liquidation(int t, int round, std::size_t k, std::uint32_t i, const RoundFill& f, bool first);
   // settlement.cpp
   /// A liquidation's rest: the fee and what is left go to the fund (or the trader, per profile);
-  /// a deficit is paid by the fund as far as it goes, the rest is bad debt.
+  /// a deficit is added to the round's, which pay_deficits() settles.
   void pay_out(const LiquidationOutcome& o);
+  /// The round's deficits, paid by the fund as far as it goes after the round's rests; the rest
+  /// is bad debt.
+  void pay_deficits();
   /// Settles the cross accounts in liquidation whose last leg has been closed.
   void finish_cross_accounts();
   void settle_cross_account(std::size_t slot);
@@ -232,6 +235,7 @@ class Engine {
   /// a balance that may be 10^12 while the flows are cents (the conservation residual uses it).
   double fund_flow_ = 0.0;
   double bad_debt_ = 0.0;
+  double round_deficit_ = 0.0;        ///< deficits of the current round, not yet paid, USD
   double retained_ = 0.0;             ///< cash traders kept from closed positions, USD
   double deposits_ = 0.0;             ///< USD brought in from outside: new margins, top-ups
   double initial_wealth_ = 0.0;       ///< wealth_outside_fund() at the start, USD

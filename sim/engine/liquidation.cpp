@@ -320,6 +320,7 @@ int Engine::cascade(int t) {
     for (std::size_t k = 0; k < n; ++k)
       if (!stops_[k].empty() || !reduces_[k].empty()) settle_agent_orders(k, round_fills_[k]);
     finish_cross_accounts();
+    pay_deficits();
     if (sinks_.events)  // events of a round are listed by asset, then position index
       std::sort(sinks_.events->begin() + static_cast<std::ptrdiff_t>(first_event), sinks_.events->end(),
                 [](const auto& a, const auto& b) {

@@ -15,15 +15,22 @@ void Engine::pay_out(const LiquidationOutcome& o) {
   if (o.to_fund >= 0.0) {
     fund_ += o.to_fund;
     fund_flow_ += o.to_fund;
-    return;
+  } else {
+    round_deficit_ -= o.to_fund;  // paid once the round's rests are in: pay_deficits()
   }
-  // A deficit: the fund pays what it can; what neither it nor auto-deleveraging covered (ADL was
-  // decided before the fill, sim/engine/adl.cpp) is bad debt, reported, never dropped.
-  const double deficit = -o.to_fund;
-  const double paid = std::min(fund_, deficit);
+}
+
+void Engine::pay_deficits() {
+  // The liquidations of a round are simultaneous: their rests are in the fund before it pays
+  // their deficits, so what is bad debt does not depend on an order within the round. What
+  // neither the fund nor auto-deleveraging covered (ADL was decided before the fill,
+  // sim/engine/adl.cpp) is bad debt, reported, never dropped.
+  if (!(round_deficit_ > 0.0)) return;
+  const double paid = std::min(fund_, round_deficit_);
   fund_ -= paid;
   fund_flow_ -= paid;
-  bad_debt_ += deficit - paid;
+  bad_debt_ += round_deficit_ - paid;
+  round_deficit_ = 0.0;
 }
 
 void Engine::settle_isolated_part(std::uint32_t i, double y, double price, double fee_rate) {

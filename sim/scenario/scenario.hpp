@@ -56,6 +56,7 @@ struct MarginCallSpec {
   double reduce_probability = 0.0;   ///< probability of a reduce (top_up + reduce <= 1)
   double reduce_fraction = 0.5;      ///< share of the position a reduce closes, (0, 1]
   SourceLoc loc;
+  SourceLoc warning_loc;             ///< where warning_ratio was written (the block if defaulted)
 };
 
 /// A simple sampled population of leveraged positions on one asset (MODEL.md section 7).

@@ -42,6 +42,9 @@ TEST_CASE("Models.TierTable.RejectsInconsistentRows") {
   CHECK(problem({{0, 20, 1.5, 0}})->field == "mmr");
   CHECK(problem({{0, 20, 0.0, 0}})->field == "mmr");
   CHECK(problem({{0, 100, 0.02, 0}})->field == "max_leverage");  // 1 % initial < 2 % maintenance
+  // Initial equal to maintenance: a position opened at max leverage is liquidated at once.
+  CHECK(problem({{0, 50, 0.02, 0}})->field == "max_leverage");
+  CHECK_FALSE(problem({{0, 49, 0.02, 0}}));
   auto p = problem({{0, 20, 0.02, 0}, {5000, 15, 0.025, 0}}, {std::nullopt, 30.0});
   REQUIRE(p);
   CHECK(p->field == "cum");

@@ -145,6 +145,7 @@ MarginCallSpec read_margin_call(const YamlValue& v) {
                            "reduce_fraction"});
   MarginCallSpec c;
   c.loc = v.where();
+  c.warning_loc = m.has("warning_ratio") ? m.key_loc("warning_ratio") : c.loc;
   c.warning_ratio =
       m.number("warning_ratio", c.warning_ratio, Range::between(0.0, true, 1.0, true));
   c.top_up_probability = m.number("top_up", c.top_up_probability, Range::between(0.0, false, 1.0, false));
@@ -224,7 +225,20 @@ AssetSpec read_asset(const YamlEntry& e, const std::string& path, Profile profil
   if (const auto b = m.get("book")) a.book = read_book(*b, a);
   if (const auto g = m.get("garch")) a.process.garch = read_garch(*g, a.process.volatility_annual);
   a.index_coupling = m.number("index_coupling", 0.0, Range::between(0.0, false, 1.0, false));
-  if (const auto p = m.get("population")) a.population = read_population(*p);
+  if (const auto p = m.get("population")) {
+    a.population = read_population(*p);
+    // A margin call comes before the liquidation: its margin ratio MM/equity must be above every
+    // tier's maintenance rate, or there is no price at which it is reached first.
+    if (const auto& c = a.population->margin_call) {
+      double mmr_max = 0.0;
+      for (const Tier& t : a.tiers.rows()) mmr_max = std::max(mmr_max, t.mmr);
+      if (!(c->warning_ratio > mmr_max))
+        throw InputError(c->warning_loc,
+                         fmt::format("{}.population.margin_call.warning_ratio: {} must be above every "
+                                     "tier's mmr (the largest is {})",
+                                     path, c->warning_ratio, mmr_max));
+    }
+  }
   if (const auto sup = m.get("supply")) a.supply = sup->number(Range::positive());
   return a;
 }

@@ -159,7 +159,9 @@ void read_replay(Scenario& s, const FileRef& file, bool steps_given) {
   };
   std::vector<Point> points;
   std::size_t last_step = 0;
+  int last_line = 1;  // the header
   for (const CsvRow& r : t.rows) {
+    last_line = std::max(last_line, r.line);
     const Row row(t, r, cols, {"time", "asset", "price"});
     const double time = row.number(kTime, Range::non_negative());
     const double k = std::round(time / dt);
@@ -201,7 +203,9 @@ void read_replay(Scenario& s, const FileRef& file, bool steps_given) {
   for (std::size_t i = 0; i < n_times * n_assets; ++i) {
     const std::size_t step = i / n_assets, k = i % n_assets;
     if (i >= points.size() || points[i].step != step || points[i].asset != k)
-      throw InputError({t.file, 0, 0},
+      // Where the missing row belongs: at the line of the row that is there instead (the first
+      // one past the gap), or after the last row.
+      throw InputError({t.file, i < points.size() ? points[i].line : last_line + 1, 0},
                        fmt::format("no row for time {} s, asset {} (the replay needs one row per "
                                    "asset at each time 0, dt, ..., steps*dt = {} s)",
                                    static_cast<double>(step) * dt, s.assets[k].name,

@@ -23,7 +23,7 @@ struct RefEvent {
   double price;
 };
 struct RefResult {
-  double liquidated = 0, fund = 0, bad_debt = 0;
+  double liquidated = 0, fund = 0, bad_debt = 0, fund_min = 0;
   int count = 0, max_depth = 0;
   std::vector<RefEvent> events;
   std::vector<double> marks;
@@ -55,7 +55,7 @@ RefResult reference(const Scenario& sc) {
     }
   }
   RefResult r;
-  r.fund = sc.exchange.insurance_fund_usd;
+  r.fund = r.fund_min = sc.exchange.insurance_fund_usd;
   for (std::size_t k = 0; k < na; ++k) f[k] = sc.replay->prices[0][k];
   for (int t = 1; t <= sc.steps; ++t) {
     std::vector<double> mark(na);
@@ -79,6 +79,9 @@ RefResult reference(const Scenario& sc) {
       }
       if (!any) break;
       r.max_depth = std::max(r.max_depth, round);
+      // The round's liquidations are simultaneous: their rests go to the fund, which then pays
+      // their deficits as far as it can; the rest is bad debt.
+      double deficits = 0;
       for (std::size_t k = 0; k < na; ++k) {
         if (hit[k].empty()) continue;
         double q = 0;
@@ -89,14 +92,18 @@ RefResult reference(const Scenario& sc) {
           const auto& p = sc.positions[i];
           open[i] = false;
           const double rest = p.margin_usd + p.side * p.size * (v - p.entry_usd);
-          r.fund += rest;
-          if (r.fund < 0) { r.bad_debt -= r.fund; r.fund = 0; }
+          if (rest >= 0) r.fund += rest;
+          else deficits -= rest;
           r.liquidated += p.size * v;
           ++r.count;
           r.events.push_back({t, round, i, v});
         }
         mark[k] = mid(k);
       }
+      const double paid = std::min(r.fund, deficits);
+      r.fund -= paid;
+      r.bad_debt += deficits - paid;
+      r.fund_min = std::min(r.fund_min, r.fund);
     }
     for (std::size_t k = 0; k < na; ++k) r.marks.push_back(mark[k]);
   }
@@ -176,12 +183,23 @@ TEST_CASE("Engine.Cascade.ResultIndependentOfPositionOrder") {
 }
 
 TEST_CASE("Engine.Settlement.InsuranceFundAndBadDebt") {
+  // Only longs (nobody to auto-deleverage), thinner books and an empty fund: deficits the fund
+  // cannot pay are bad debt, the fund's path and minimum as in the reference.
   Scenario sc = replay_cascade(300);
   sc.exchange.insurance_fund_usd = 0.0;
+  for (auto& p : sc.positions) {
+    p.side = 1;
+    const double notional = p.size * p.entry_usd;
+    p.margin_usd = notional / (notional < 5000.0 ? 19.5 : 14.5);  // close to each tier's max
+  }
+  for (auto& a : sc.assets) a.book.depth_1pct_usd /= 10.0;
   const RefResult ref = reference(sc);
   const EngineRun got = run_engine(sc);
+  CHECK(ref.bad_debt > 0.0);  // the fixture's fund really runs out
   CHECK(close(got.out.bad_debt, ref.bad_debt));
-  CHECK(got.out.insurance_fund_min >= 0.0);
+  CHECK(close(got.out.insurance_fund_min, ref.fund_min));
+  CHECK(close(got.out.insurance_fund_final, ref.fund));
+  CHECK(got.out.adl_count == 0);
   // Fund after = fund before + sum of rests, the deficits beyond it reported as bad debt.
   double rests = 0;
   for (const auto& e : got.events) {

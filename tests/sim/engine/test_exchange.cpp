@@ -2,6 +2,7 @@
 // auto-deleveraging, funding, exchange-style marks, and conservation across all of them.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "sim/engine/engine.hpp"
@@ -207,13 +208,47 @@ TEST_CASE("Engine.Funding.LongsPayInterestOnAQuietBook") {
 }
 
 TEST_CASE("Engine.Funding.PremiumDrivesTheRateAndCapBinds") {
-  Scenario sc = sampled_shock(1);
-  sc.exchange.funding.enabled = true;
-  sc.exchange.funding.interval_s = 600.0;
-  sc.exchange.funding.cap = 0.001;
-  const Run r = run(sc);
-  CHECK(r.out.liquidations > 0);
-  CHECK(std::abs(r.out.conservation_residual) < 1e-6);
+  // An unlock sold as a TWAP keeps the book below the index, so the premium is negative and
+  // shorts pay longs. The rate of an interval is clamp(P + clamp(I8 - P, -C8, C8)) x interval/8h,
+  // clamped to +-cap, P the average of (mark - index)/index over the interval's steps; a long of
+  // n receives -rate x mark x n at each funding time. Computed here from the recorded marks.
+  for (const double cap : {1.0, 1e-6}) {
+    CAPTURE(cap);
+    Scenario sc = two_assets(std::vector<std::vector<double>>(9, {2.0, 10.0}));
+    sc.exchange.funding.enabled = true;
+    sc.exchange.funding.interval_s = 240.0;  // every four steps
+    sc.exchange.funding.cap = cap;
+    sc.assets[0].supply = 1.0e7;
+    UnlockSpec u;
+    u.asset = 0;
+    u.at_s = 0.0;
+    u.fraction_of_supply = 0.01;
+    u.sell_over_s = 480.0;
+    sc.unlocks = {u};
+    sc.accounts = {{"l", std::nullopt}, {"s", std::nullopt}};
+    sc.positions = {pos(0, 0, 1, 1000.0, 2.0, 500.0), pos(1, 0, -1, 1000.0, 2.0, 500.0)};
+    const RunPlan plan(sc);
+    PathTimeseries ts;
+    Engine e(plan, build_initial_book(sc, 0), 0, 0, 0, PathSinks{&ts, nullptr, nullptr});
+    for (int t = 1; t <= 8; ++t) e.step(t);
+    const double i8 = 0.0001, c8 = 0.0005;  // Binance's interest and clamp per 8 h
+    double received = 0.0, premium_seen = 0.0;
+    for (int interval = 0; interval < 2; ++interval) {
+      double p = 0.0;
+      for (int t = 4 * interval + 1; t <= 4 * interval + 4; ++t)
+        p += (ts.mark_price[2 * t] - ts.index_price[2 * t]) / ts.index_price[2 * t];
+      p /= 4.0;
+      premium_seen = std::min(premium_seen, p);
+      const double f8 = p + std::clamp(i8 - p, -c8, c8);
+      const double rate = std::clamp(f8 * 240.0 / (8 * 3600.0), -cap, cap);
+      received -= rate * ts.mark_price[2 * (4 * interval + 4)] * 1000.0;
+    }
+    CHECK(premium_seen < -1e-3);  // the book really sits below the index
+    CHECK(e.settled_margin(0) == doctest::Approx(500.0 + received).epsilon(1e-12));
+    CHECK(e.settled_margin(1) == doctest::Approx(500.0 - received).epsilon(1e-12));
+    if (cap < 1.0) CHECK(received == doctest::Approx(cap * 1000.0 * (ts.mark_price[8] + ts.mark_price[16])));
+    CHECK(std::abs(e.outcome().conservation_residual) < 1e-9 * 1.0e6);
+  }
 }
 
 TEST_CASE("Engine.Mark.IndexBasisIgnoresTheWick") {

@@ -336,7 +336,7 @@ TEST_CASE("Scenario.Error.Tiers") {
       kHead + "    price: 1\n    tiers:\n      - {floor: 10, max_leverage: 125, mmr: 0.004}\n",
       "7:17", "assets.BTC.tiers[0].floor: the first tier must have floor 0");
   expect_error(head + "      - {floor: 50000, max_leverage: 100, mmr: 0.02}\n", "8:38",
-               "assets.BTC.tiers[1].max_leverage: initial-margin rate 1/max_leverage is below mmr");
+               "assets.BTC.tiers[1].max_leverage: initial-margin rate 1/max_leverage must be above mmr");
   expect_error(head + "      - {floor: 50000, max_leverage: 100, mmr: 0.005, cum: 60}\n", "8:60",
                "assets.BTC.tiers[1].cum: cum 60.0");
   expect_error(kHead + "    price: 1\n    tiers: []\n", "6:12",

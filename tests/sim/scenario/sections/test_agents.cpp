@@ -97,6 +97,9 @@ TEST_CASE("Scenario.Agents.PopulationErrors") {
   expect_error(pop + "      margin_call: {top_up: 0.7, reduce: 0.5}\n", "11:34", "top_up + reduce must be <= 1");
   expect_error(pop + "      margin_call: {warning_ratio: 1.2}\n", "11:36", "in (0, 1)");
   expect_error(pop + "      margin_call: {reduce_fraction: 0}\n", "11:38", "in (0, 1]");
+  // The call must come before the liquidation: its ratio above every tier's mmr.
+  expect_error(pop + "      margin_call: {warning_ratio: 0.005}\n", "11:21",
+               "warning_ratio: 0.005 must be above every tier's mmr (the largest is");
 }
 
 TEST_CASE("Scenario.Agents.Unlocks") {

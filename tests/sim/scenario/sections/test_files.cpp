@@ -117,9 +117,13 @@ void expect_replay_error(const std::string& steps, const std::string& csv, const
 
 TEST_CASE("Scenario.Error.Replay") {
   const std::string ok = "time,asset,price\n0,BTC,100\n0,ETH,10\n10,BTC,99\n10,ETH,9\n";
-  expect_replay_error("", "time,asset,price\n0,BTC,100\n0,ETH,10\n10,BTC,99\n", "",
+  // A missing row is reported at the line where it belongs: that of the row found in its place,
+  // or after the last row.
+  expect_replay_error("", "time,asset,price\n0,BTC,100\n0,ETH,10\n10,BTC,99\n", "5",
                       "no row for time 10 s, asset ETH");
-  expect_replay_error("steps: 2\n", ok, "", "no row for time 20 s, asset BTC");
+  expect_replay_error("steps: 2\n", ok, "6", "no row for time 20 s, asset BTC");
+  expect_replay_error("steps: 2\n", "time,asset,price\n0,BTC,100\n0,ETH,10\n20,BTC,99\n20,ETH,9\n",
+                      "4", "no row for time 10 s, asset BTC");
   expect_replay_error("steps: 0\n", ok, "4:1", "column 'time': time 10 s is beyond the horizon");
   expect_replay_error("", ok + "10,BTC,98\n", "6",
                       "duplicate row for time 10 s, asset BTC (first at line 4)");
