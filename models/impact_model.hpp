@@ -55,6 +55,10 @@ class ImpactModel {
   double mid() const noexcept {
     return visit([](const auto& b) { return b.mid(); });
   }
+  /// Where the book runs dry, a fraction of F (models/capped_book.hpp).
+  double cap_distance() const noexcept {
+    return visit([](const auto& b) { return b.cap_distance(); });
+  }
   double mid_at(double i) const noexcept {
     return visit([i](const auto& b) { return b.mid_at(i); });
   }

@@ -107,6 +107,9 @@ double Engine::deleverage(const AdlDemand& d, int t, int round) {
       cross_[static_cast<std::size_t>(slot)].wallet += pnl;
     } else {
       const double released = y >= n ? pos_.margin[j] : pos_.margin[j] * (y / n);
+      if (sc_.engine.check_invariants && released + pnl < -1e-9 * y * price)
+        throw InvariantViolation("invariant violated: position " + std::to_string(j) +
+                                 " deleveraged beyond its bankruptcy price");
       pos_.margin.mut(j) -= released;
       retained_ += released + pnl;
     }

@@ -146,6 +146,7 @@ void Engine::arrive() {
       touched_flag_.push_back(1);
       touched_.push_back(i);
       (p.side > 0 ? s.open_long_size : s.open_short_size) += p.size;
+      s.arrived_size += p.size;
       s.counter_inventory -= p.side * p.size;
       s.counter_cash += p.side * p.size * p.entry;
       deposits_ += p.margin;

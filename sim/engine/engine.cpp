@@ -265,6 +265,7 @@ void Engine::step(int t) {
   run_flows(t);
   const int depth = cascade(t);
   out_.max_cascade_depth = std::max<std::int64_t>(out_.max_cascade_depth, depth);
+  if (sc_.engine.check_invariants) check_invariants(t);  // before funding moves the thresholds
   end_step(t);
 }
 

@@ -38,6 +38,12 @@ class NonFiniteState : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// An invariant of the engine failed (sim/engine/invariants.cpp): a bug, a runtime error.
+class InvariantViolation : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 /// Where a path sends what it records. Null pointers record nothing.
 struct PathSinks {
   PathTimeseries* timeseries = nullptr;
@@ -119,8 +125,10 @@ class Engine {
     double funding_falls = 0.0;       ///< sum of its negative increments (<= 0), USD
     double open_long_size = 0.0;      ///< trader positions, base units
     double open_short_size = 0.0;
+    double arrived_size = 0.0;        ///< sizes of positions opened during the path, base units
     double counter_cash = 0.0;        ///< hedger + liquidity providers: cash, USD
     double counter_inventory = 0.0;   ///< hedger + liquidity providers: position, base units
+    double spot_counter_inventory = 0.0;  ///< the part of it from spot flows (not perp positions)
     double step_liquidated = 0.0;     ///< USD, this step
     double step_flow = 0.0;           ///< USD, signed notional of this step's flow order
     double supply = 0.0;              ///< circulating supply, base units (0: not given)
@@ -213,6 +221,8 @@ class Engine {
   void apply_funding(double intervals);
   void end_step(int t);
   void check_finite(int t) const;
+  // invariants.cpp
+  void check_invariants(int t) const;
   void record_row(int t);
   const std::vector<double>& marks();
 
@@ -284,6 +294,7 @@ class Engine {
   std::vector<std::pair<double, std::uint32_t>> adl_scored_;  ///< scratch of rank_adl_candidates
   std::uint64_t adl_salt_ = 0;                  ///< dYdX's pseudo-random ADL order, from the path's seed
   int step_ = 0;                                ///< the step being run
+  bool cascade_exhausted_ = false;              ///< the step's cascade used every round
   std::int64_t liquidations_before_round_ = 0;  ///< out_.liquidations when the round began
   /// Per cross account: what its legs have realised and their notional closed by the liquidation
   /// engine so far, USD (the account settles once its last leg is closed).

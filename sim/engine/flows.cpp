@@ -96,6 +96,7 @@ void Engine::run_flows(int t) {
     h.tokens += q;
     h.cash -= q * v;
     s.counter_inventory -= q;
+    s.spot_counter_inventory -= q;
     s.counter_cash += q * v;
     s.step_flow += q * v;
     const double usd = std::abs(q) * v;

@@ -282,9 +282,13 @@ void Engine::close_liquidation(int t, int round, std::size_t k, std::uint32_t i,
 int Engine::cascade(int t) {
   const std::size_t n = assets_.size();
   int depth = 0;
+  cascade_exhausted_ = true;
   for (int round = 1; round <= sc_.engine.max_rounds; ++round) {
     liquidations_before_round_ = out_.liquidations;
-    if (!collect_round()) break;
+    if (!collect_round()) {
+      cascade_exhausted_ = false;
+      break;
+    }
     const bool calls = !calls_.empty();
     if (calls) answer_margin_calls(calls_);
     bool taken_over = !cross_hit_.empty(), agent_orders = false;
@@ -336,6 +340,7 @@ int Engine::cascade(int t) {
     } else if (agent_orders || calls) {
       ++out_.agent_rounds;
     } else {
+      cascade_exhausted_ = false;
       break;  // only liquidations the dry book cannot fill: nothing moves until it refills
     }
   }

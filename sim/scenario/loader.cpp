@@ -173,8 +173,11 @@ void read_scenario(Scenario& s, const YamlNode& written, const std::filesystem::
     if (const auto f = e.get("funding")) s.exchange.funding = read_funding(*f);
     if (const auto mk = e.get("mark")) s.exchange.mark = read_mark(*mk);
   }
-  if (const auto en = m.get("engine"))
-    s.engine.max_rounds = en->map({"max_rounds"}).integer("max_rounds", 50, 1, kIntMax);
+  if (const auto en = m.get("engine")) {
+    const YamlMap engine = en->map({"max_rounds", "check_invariants"});
+    s.engine.max_rounds = engine.integer("max_rounds", 50, 1, kIntMax);
+    if (const auto c = engine.get("check_invariants")) s.engine.check_invariants = c->boolean();
+  }
 
   s.assets = read_assets(m.need("assets"), profile);
   const Groups groups = read_groups(m.get("groups"), s);

@@ -6,6 +6,7 @@
 // so all Monte Carlo workers share one Scenario by const reference. Units are in the names
 // (`_usd`, `_s`) or in the `///` comment; rates are fractions (0.005 = 0.5 %).
 #include <cstdint>
+#include <cstdlib>
 #include <optional>
 #include <string>
 #include <vector>
@@ -225,8 +226,21 @@ struct ExchangeSpec {
   MarkSpec mark;
 };
 
+/// Whether paths check their invariants by default: the environment variable
+/// CASCADE_CHECK_INVARIANTS set to 1 (ctest sets it for every test), else off.
+inline bool default_check_invariants() noexcept {
+  static const bool on = [] {
+    const char* v = std::getenv("CASCADE_CHECK_INVARIANTS");
+    return v != nullptr && v[0] == '1' && v[1] == '\0';
+  }();
+  return on;
+}
+
 struct EngineSpec {
   int max_rounds = 50;  ///< cascade rounds per step
+  /// Assert the engine's invariants after every step (docs/engine.md "Invariants"); O(positions)
+  /// per step, so off in production runs (`engine.check_invariants`, `--check-invariants`).
+  bool check_invariants = default_check_invariants();
 };
 
 struct OutputSpec {

@@ -64,3 +64,14 @@ TEST_CASE("Scenario.Error.FundingAndMarkValues") {
   e = error_of(path, {"population.cross_accounts=0"});
   CHECK(e.find("population.cross_accounts") != std::string::npos);
 }
+
+TEST_CASE("Scenario.Engine.CheckInvariantsKey") {
+  // engine.check_invariants overrides the default (CASCADE_CHECK_INVARIANTS=1, which ctest sets).
+  TempDir d;
+  const std::string base = "steps: 2\ndt: 60\nassets:\n  AIX:\n    price: 2.0\n    tiers:\n"
+                           "      - {floor: 0, max_leverage: 20, mmr: 0.02}\n";
+  CHECK(load_scenario(d.write("on.yaml", base + "engine: {check_invariants: true}\n")).engine.check_invariants);
+  CHECK_FALSE(load_scenario(d.write("off.yaml", base + "engine: {check_invariants: false}\n")).engine.check_invariants);
+  CHECK(load_scenario(d.write("default.yaml", base)).engine.check_invariants == default_check_invariants());
+  CHECK(load_scenario(d.write("max.yaml", base + "engine: {max_rounds: 7}\n")).engine.max_rounds == 7);
+}
