@@ -10,12 +10,13 @@
 namespace cascade {
 
 struct AdlView {
-  int side = 1;              ///< +1 long, -1 short
-  double size = 0.0;         ///< base units
-  double entry = 0.0;        ///< USD per base unit
-  double mark = 0.0;         ///< USD per base unit
-  double wallet = 0.0;       ///< isolated margin (funding settled), or the cross account's wallet, USD
-  double equity = 0.0;       ///< wallet + unrealised PnL of what it backs (the position or the account), USD
+  int side = 1;         ///< +1 long, -1 short
+  double size = 0.0;    ///< base units
+  double entry = 0.0;   ///< USD per base unit
+  double mark = 0.0;    ///< USD per base unit
+  double wallet = 0.0;  ///< isolated margin (funding settled), or the cross account's wallet, USD
+  double equity =
+      0.0;  ///< wallet + unrealised PnL of what it backs (the position or the account), USD
   double maintenance = 0.0;  ///< maintenance margin of what it backs at the mark, USD
   double upnl() const noexcept { return side * size * (mark - entry); }
   double notional() const noexcept { return size * mark; }

@@ -22,9 +22,10 @@ class BybitTiers {
   double maintenance_margin(const IsolatedPosition& p) const noexcept {
     return tiers_->maintenance_margin(p.size * p.entry);
   }
-  /// LP = E - s*(m - MM)/n, USD per base unit; NaN (kNever) when it is not positive.
+  /// LP = E - s*(m - MM)/n, USD per base unit; not positive: NaN (never) for a long, 0 (at any
+  /// price) for a short.
   double liquidation_price(const IsolatedPosition& p) const noexcept;
-  /// The price at which MM/equity reaches `ratio`: E - s*(m - MM/ratio)/n; NaN when not positive.
+  /// The price at which MM/equity reaches `ratio`: E - s*(m - MM/ratio)/n; not positive: as for LP.
   double price_at_margin_ratio(const IsolatedPosition& p, double ratio) const noexcept;
 
  private:

@@ -11,8 +11,8 @@
 // internal transfer of the counterparty ledger: no trader's wealth moves), and the mid stays
 // inside [F*(1 - cap), F*(1 + cap)], finite and positive (cap < 1).
 //
-// A Book provides: mid(), mid_at(i), imbalance(), set_imbalance(i), fundamental(), cap_distance() (the
-// relative distance where it runs dry), max_imbalance(side) (the |I| at that distance on a
+// A Book provides: mid(), mid_at(i), imbalance(), set_imbalance(i), fundamental(), cap_distance()
+// (the relative distance where it runs dry), max_imbalance(side) (the |I| at that distance on a
 // side, +1 buys / -1 sells) and vwap(I, q).
 #include <algorithm>
 #include <cmath>
@@ -20,9 +20,9 @@
 namespace cascade {
 
 struct BookFill {
-  double requested = 0.0;   ///< signed base quantity asked for (buys positive)
-  double filled = 0.0;      ///< signed base quantity executed (|filled| <= |requested|)
-  double vwap = 0.0;        ///< USD per base unit of the filled part (mid_before when nothing filled)
+  double requested = 0.0;  ///< signed base quantity asked for (buys positive)
+  double filled = 0.0;     ///< signed base quantity executed (|filled| <= |requested|)
+  double vwap = 0.0;  ///< USD per base unit of the filled part (mid_before when nothing filled)
   double mid_before = 0.0;  ///< USD
   double mid_after = 0.0;   ///< USD
   double cap_price = 0.0;   ///< F*(1 +- cap) on the order's side: the price the book ran dry at
@@ -69,7 +69,8 @@ BookFill execute_capped(Book& book, double q) noexcept {
   const BookFill fill = preview_capped(book, q);
   if (q == 0.0) return fill;
   const int side = q >= 0.0 ? 1 : -1;
-  book.set_imbalance(fill.capped() ? side * book.max_imbalance(side) : book.imbalance() + fill.filled);
+  book.set_imbalance(fill.capped() ? side * book.max_imbalance(side)
+                                   : book.imbalance() + fill.filled);
   return fill;
 }
 

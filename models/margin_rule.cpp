@@ -25,7 +25,7 @@ double BinanceTiers::price_at_margin_ratio(const IsolatedPosition& p, double rat
   }
   const Tier& t = rows[k];
   const double price = (r * s * n * p.entry - r * p.margin - t.cum_usd) / (n * (r * s - t.mmr));
-  return price > 0.0 ? price : kNever;
+  return at_positive_price(p.side, price);
 }
 
 }  // namespace cascade

@@ -25,6 +25,16 @@ struct IsolatedPosition {
 
 inline constexpr double kNever = std::numeric_limits<double>::quiet_NaN();
 
+/// A threshold price solved from a linear condition, as the engine uses it: a long is crossed
+/// when the mark falls to it, so a root at or below zero means never (NaN); a short is crossed
+/// when the mark rises to it, so a root at or below zero means at any price (0: every positive
+/// mark has crossed it) — a short whose margin is gone, for example after a partial close
+/// beyond its bankruptcy price.
+inline double at_positive_price(int side, double root) noexcept {
+  if (root > 0.0) return root;
+  return side > 0 ? kNever : 0.0;
+}
+
 class BinanceTiers {
  public:
   explicit BinanceTiers(const TierTable& tiers) : tiers_(&tiers) {}
@@ -41,8 +51,8 @@ class BinanceTiers {
   static double bankruptcy_price(const IsolatedPosition& p) noexcept {
     return p.entry - p.side * p.margin / p.size;
   }
-  /// LP = (s*n*E - m - cum)/(n*(s - mmr)) of the bracket containing n*LP; NaN (kNever) when the
-  /// position cannot be liquidated at any positive price.
+  /// LP = (s*n*E - m - cum)/(n*(s - mmr)) of the bracket containing n*LP; NaN (kNever) when a
+  /// long cannot be liquidated at any positive price, 0 when a short is liquidated at any price.
   double liquidation_price(const IsolatedPosition& p) const noexcept {
     return price_at_margin_ratio(p, 1.0);
   }

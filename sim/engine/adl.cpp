@@ -43,7 +43,8 @@ void Engine::rank_adl_candidates(std::size_t k, int side) {
   const auto& m = marks();
   for (std::size_t i = 0; i < pos_.count(); ++i) {
     if (pos_.asset[i] != static_cast<std::int32_t>(k) || pos_.side[i] != side) continue;
-    if (pos_.open[i] != PositionBook::kOpen || (pos_.agent[i] & PositionBook::kOrderInRound)) continue;
+    if (pos_.open[i] != PositionBook::kOpen || (pos_.agent[i] & PositionBook::kOrderInRound))
+      continue;
     AdlView v{side, pos_.size[i], pos_.entry[i], mark, 0.0, 0.0, 0.0};
     if (const std::int32_t slot = cross_slot_[i]; slot >= 0) {
       // Cross positions are ranked on their account's wallet, equity and maintenance.
@@ -51,6 +52,8 @@ void Engine::rank_adl_candidates(std::size_t k, int side) {
       v.wallet = cross_[a].wallet;
       v.equity = v.wallet + account_upnl(a);
       v.maintenance = cross_.maintenance(a, pos_, m, plan_.rules);
+      // An account that earlier fills left at zero equity (up to rounding) is no candidate.
+      if (v.equity <= 1e-9 * (std::abs(v.wallet) + v.notional())) continue;
     } else {
       const IsolatedPosition p = settled_position(i);
       v.wallet = p.margin;
@@ -60,7 +63,8 @@ void Engine::rank_adl_candidates(std::size_t k, int side) {
     // dYdX's "randomly chosen offsetting positions": a uniform key in (0, 1) from the path's
     // seed, the position and the step (not its index order, which follows leverage in a per-run
     // book).
-    const std::uint64_t h = splitmix64(adl_salt_ ^ splitmix64(i) ^ (static_cast<std::uint64_t>(step_) << 20));
+    const std::uint64_t h =
+        splitmix64(adl_salt_ ^ splitmix64(i) ^ (static_cast<std::uint64_t>(step_) << 20));
     const double key = (static_cast<double>(h >> 11) + 0.5) * 0x1.0p-53;
     const double score = rule.adl_score(v, key);
     if (score > 0.0) adl_scored_.emplace_back(-score, static_cast<std::uint32_t>(i));
@@ -85,7 +89,8 @@ double Engine::deleverage(const AdlDemand& d, int t, int round) {
     const std::int32_t slot = cross_slot_[j];
     const double upnl_before = sj * n * (mark - pos_.entry[j]);
     double profit_base = upnl_before;  // whose unrealised profit the haircut comes out of
-    double y = std::min(remaining, n);
+    // A remainder within rounding of nothing is closed with the rest (no dust positions).
+    double y = n - remaining <= 1e-9 * n ? n : remaining;
     if (slot >= 0) {
       // A cross counterparty: its account's equity must stay >= 0 after paying the haircut.
       const auto a = static_cast<std::size_t>(slot);
@@ -93,6 +98,7 @@ double Engine::deleverage(const AdlDemand& d, int t, int round) {
       const double equity = cross_[a].wallet + upnl;
       const double cost_per_unit = sj * (mark - price);
       if (cost_per_unit > 0.0) y = std::min(y, std::max(0.0, equity) / cost_per_unit);
+      if (y <= 1e-9 * n) continue;  // an account its earlier fills left at zero (up to rounding)
       profit_base = upnl;
     } else {
       settle_funding(j);
@@ -118,15 +124,16 @@ double Engine::deleverage(const AdlDemand& d, int t, int round) {
     out_.adl_count += 1;
     out_.adl_notional += y * price;
     out_.adl_haircut += haircut;
-    if (profit_base > 0.0) out_.adl_max_profit_share = std::max(out_.adl_max_profit_share, haircut / profit_base);
+    if (profit_base > 0.0)
+      out_.adl_max_profit_share = std::max(out_.adl_max_profit_share, haircut / profit_base);
     if (std::isnan(out_.first_adl_time)) {
       out_.first_adl_time = t * sc_.dt_s;
       out_.liquidations_before_first_adl = liquidations_before_round_;
     }
     if (sinks_.adl_events)
-      sinks_.adl_events->push_back(AdlEvent{point_, path_, t, round, static_cast<std::int32_t>(k),
-                                            static_cast<std::int64_t>(j), static_cast<std::int8_t>(sj), y,
-                                            price, mark, static_cast<std::int64_t>(d.bankrupt)});
+      sinks_.adl_events->push_back(AdlEvent{
+          point_, path_, t, round, static_cast<std::int32_t>(k), static_cast<std::int64_t>(j),
+          static_cast<std::int8_t>(sj), y, price, mark, static_cast<std::int64_t>(d.bankrupt)});
     if (y >= n) {
       pos_.open.set(j, PositionBook::kClosed);
       pos_.size.set(j, 0.0);
@@ -136,7 +143,8 @@ double Engine::deleverage(const AdlDemand& d, int t, int round) {
     }
     if (slot >= 0) {
       const auto a = static_cast<std::size_t>(slot);
-      if (!cross_.arm(a, pos_, marks(), plan_.rules)) unhealthy_cross_.push_back(static_cast<std::uint32_t>(a));
+      if (!cross_.arm(a, pos_, marks(), plan_.rules))
+        unhealthy_cross_.push_back(static_cast<std::uint32_t>(a));
     }
     remaining -= y;
   }
@@ -158,8 +166,8 @@ void Engine::plan_bankruptcies(int t, int round) {
   double fund_left = fund_;
   // The deficit the fund cannot cover: the fraction of it (and of the position) to deleverage.
   const auto share_to_deleverage = [&fund_left](double deficit) {
-    if (deficit <= fund_left) {
-      fund_left -= deficit;
+    if (deficit <= fund_left || 1.0 - fund_left / deficit <= 1e-9) {  // covered, up to rounding
+      fund_left = std::max(0.0, fund_left - deficit);
       return 0.0;
     }
     const double a = 1.0 - fund_left / deficit;
@@ -179,8 +187,13 @@ void Engine::plan_bankruptcies(int t, int round) {
         const double a = share_to_deleverage(deficit);
         if (a == 0.0) continue;
         const double bp = MarginRule::bankruptcy_price(p);
-        const double taken = deleverage({k, i, p.side, a * p.size, bp, deficit / p.size}, t, round);
+        double taken = deleverage({k, i, p.side, a * p.size, bp, deficit / p.size}, t, round);
         if (!(taken > 0.0)) continue;
+        if (p.size - taken <= 1e-9 * p.size) {  // a rounding remainder: the hedger takes it at BP
+          s.counter_inventory += p.side * (p.size - taken);
+          s.counter_cash -= p.side * (p.size - taken) * bp;
+          taken = p.size;
+        }
         // The part taken closes at its bankruptcy price: nothing left, nothing owed (the
         // rounding of "nothing" stays with the trader, so wealth is conserved exactly).
         const double part_margin = taken >= p.size ? p.margin : p.margin * (taken / p.size);
@@ -224,8 +237,13 @@ void Engine::plan_bankruptcies(int t, int round) {
         // This leg's share of the deficit, covered by closing it at the price that saves it.
         const double share = a * deficit * (loss / losses);
         const double price = v0 + side * share / y;
-        const double taken = deleverage({k, i, side, y, price, share / y}, t, round);
+        double taken = deleverage({k, i, side, y, price, share / y}, t, round);
         if (!(taken > 0.0)) continue;
+        if (y - taken <= 1e-9 * y) {  // a rounding remainder: the hedger takes it at the price
+          assets_[k].counter_inventory += side * (y - taken);
+          assets_[k].counter_cash -= side * (y - taken) * price;
+          taken = y;
+        }
         cross_realized_[slot] += side * taken * (price - pos_.entry[i]);
         out_.adl_deficit_covered += taken * share / y;
         (side > 0 ? assets_[k].open_long_size : assets_[k].open_short_size) -= taken;

@@ -107,14 +107,22 @@ void Engine::settle_agent_orders(std::size_t k, const RoundFill& f) {
     } else if (y > 0.0) {
       reduce_by_trader(k, i, y, f.price);
     } else {
-      pos_.open.set(i, PositionBook::kOpen);  // nothing filled: the stop is cancelled
+      // Nothing filled: the stop is cancelled and the position is the trader's again, with its
+      // thresholds re-queued (the round discarded its margin-call entry while it was the stop's).
+      pos_.open.set(i, PositionBook::kOpen);
+      queue_isolated(i);
     }
   }
   for (const AgentOrder& o : reduces_[k]) {
     const std::uint32_t i = o.position;
     pos_.agent.set(i, static_cast<std::uint8_t>(pos_.agent[i] & ~PositionBook::kOrderInRound));
     const double y = f.fraction >= 1.0 ? o.size : o.size * f.fraction;
-    if (!(y > 0.0)) continue;
+    if (!(y > 0.0)) {
+      // The book could not take any of it: the trader gives up answering calls, as if ignored
+      // (a reduce retried every round would only burn the step's rounds).
+      pos_.agent.set(i, static_cast<std::uint8_t>(pos_.agent[i] | PositionBook::kIgnoredCall));
+      continue;
+    }
     out_.reduce_notional += y * f.price;
     if (y >= pos_.size[i])
       close_by_trader(k, i, f.price);

@@ -102,13 +102,14 @@ void Engine::apply_funding(double intervals) {
     (pay[k] > 0.0 ? s.funding_rises : s.funding_falls) += pay[k];
   }
   // Cross positions settle into their wallets now (their accounts' bands are re-armed); the
-  // isolated ones when the engine next looks at them.
+  // isolated ones when the engine next looks at them. An account in liquidation pays for the
+  // legs the book has not filled yet, from the wallet it still holds.
   if (cross_.empty()) return;
   for (std::size_t a = 0; a < cross_.size(); ++a) {
     auto& acct = cross_[a];
-    if (!acct.open) continue;
     for (std::uint32_t i : acct.positions)
-      if (pos_.open[i]) acct.wallet -= pos_.side[i] * pos_.size[i] * pay[static_cast<std::size_t>(pos_.asset[i])];
+      if (pos_.open[i] != PositionBook::kClosed)
+        acct.wallet -= pos_.side[i] * pos_.size[i] * pay[static_cast<std::size_t>(pos_.asset[i])];
   }
   const auto& m = marks();
   for (std::size_t a = 0; a < cross_.size(); ++a)

@@ -246,7 +246,7 @@ void Engine::close_liquidation(int t, int round, std::size_t k, std::uint32_t i,
   auto& s = assets_[k];
   const int side = pos_.side[i];
   const double n = pos_.size[i];
-  const double y = f.fraction >= 1.0 ? n : n * f.fraction;
+  const double y = f.fraction >= 1.0 - 1e-9 ? n : n * f.fraction;  // no dust left in liquidation
   if (first && y < n) {  // the book ran dry: the rest waits in liquidation (counted when first offered)
     out_.unfilled_notional += (n - y) * f.cap_price;
     out_.asset_unfilled_notional[k] += (n - y) * f.cap_price;
@@ -298,6 +298,7 @@ int Engine::cascade(int t) {
       sort_round(k);
     }
     const std::size_t first_event = sinks_.events ? sinks_.events->size() : 0;
+    const std::int64_t adl_before = out_.adl_count;
     // Who is deleveraged is decided before any order executes (MODEL.md section 5.1); its fills
     // are recorded in the order made: by asset, bankrupt positions in canonical order, then the
     // counterparties in ranking order.
@@ -305,6 +306,7 @@ int Engine::cascade(int t) {
     for (std::size_t k = 0; k < n; ++k)
       if (has_orders(k)) round_fills_[k] = fill(k, round_order(k));
     const double liquidated_before = out_.liquidated_notional;
+
     for (std::size_t k = 0; k < n; ++k) {
       if (!has_orders(k)) continue;
       const RoundFill& f = round_fills_[k];
@@ -332,8 +334,9 @@ int Engine::cascade(int t) {
                 });
     out_.insurance_fund_min = std::min(out_.insurance_fund_min, fund_);
     // Depth counts the rounds that liquidated (MODEL.md section 5 step 3): a position taken over,
-    // or a liquidation filled. Rounds in which only agents acted are counted apart.
-    const bool liquidated = taken_over || out_.liquidated_notional != liquidated_before;
+    // a liquidation filled, or one deleveraged. Rounds in which only agents acted are counted apart.
+    const bool liquidated = taken_over || out_.liquidated_notional != liquidated_before ||
+                            out_.adl_count != adl_before;
     if (liquidated) {
       ++depth;
       if (std::isnan(out_.first_liquidation_time)) out_.first_liquidation_time = t * sc_.dt_s;

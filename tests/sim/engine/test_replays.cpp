@@ -3,8 +3,8 @@
 // MODEL.md requires instead.
 #include <doctest/doctest.h>
 
-#include <cmath>
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <string>
 #include <vector>
@@ -72,7 +72,8 @@ TEST_CASE("Engine.Replay.FundingMovesTheLiquidationPriceOfARequeuedPosition") {
   const Replay r = run_replay(sc);
   REQUIRE(r.events.size() == 1);
   CHECK(r.events[0].step == 50);  // the step whose index is 0.95
-  // Its margin after 48 hours of funding (49 intervals end by the step at 0.95: 48 at 1.0, one at 0.971).
+  // Its margin after 48 hours of funding (49 intervals end by the step at 0.95: 48 at 1.0, one at
+  // 0.971).
   CHECK(r.out.liquidations == 1);
   // The liquidation price it had at 0.971, from the margin after 48 payments of 1.25 USD.
   const MarginRule rule(Profile::Binance, sc.assets[0].tiers);
@@ -85,8 +86,9 @@ TEST_CASE("Engine.Replay.TheCapBoundsTheStateWhenTheBookThins") {
   // volatility); a 20M-unit long at 10x. Its liquidation takes the book to the cap (mark
   // 1.8*(1 - 0.95) = 0.09); then w falls and, before the fix, the same imbalance meant ten times
   // the displacement: marks 0.09, -15.3, NaN, and the run ended with exit 0.
-  Scenario sc = one_asset_replay({2.0, 1.8, 1.8, 1.8, 1.8, 1.8}, 60.0,
-                                 TierTable({{0, 20, 0.02, 0}, {5000, 15, 0.025, 0}, {25000, 10, 0.05, 0}}));
+  Scenario sc =
+      one_asset_replay({2.0, 1.8, 1.8, 1.8, 1.8, 1.8}, 60.0,
+                       TierTable({{0, 20, 0.02, 0}, {5000, 15, 0.025, 0}, {25000, 10, 0.05, 0}}));
   auto& book = sc.assets[0].book;
   book.depth_1pct_usd = 1e5;
   book.beta = 1.0;
@@ -115,8 +117,9 @@ TEST_CASE("Engine.Replay.BeyondTheCapOnlyWhatTheBookFilledIsReportedAtItsVwap") 
   // at F*(1 - cap) and the position was reported fully liquidated at 0.9417, a price no book
   // produced, 86 % of it never in the book. Now the book fills up to the cap, at its VWAP
   // F*(1 - (2/3)*cap) for beta 2 (the integral of the square-root displacement), the rest waits.
-  Scenario sc = one_asset_replay({2.0, 1.8, 1.8}, 60.0,
-                                 TierTable({{0, 20, 0.02, 0}, {5000, 15, 0.025, 0}, {25000, 10, 0.05, 0}}));
+  Scenario sc =
+      one_asset_replay({2.0, 1.8, 1.8}, 60.0,
+                       TierTable({{0, 20, 0.02, 0}, {5000, 15, 0.025, 0}, {25000, 10, 0.05, 0}}));
   auto& book = sc.assets[0].book;
   book.depth_1pct_usd = 1e5;
   book.displacement_cap = 0.5;
@@ -169,8 +172,9 @@ AdlRun run_adl(const Scenario& sc) {
 /// index stepping to `f1`, exchange-style marks (the index, clamped), an empty fund, and one
 /// profitable short of `short_size` at 2.1.
 Scenario whale_on_index_marks(double f1, double short_size) {
-  Scenario sc = one_asset_replay({2.0, f1, f1}, 60.0,
-                                 TierTable({{0, 20, 0.02, 0}, {5000, 15, 0.025, 0}, {25000, 10, 0.05, 0}}));
+  Scenario sc =
+      one_asset_replay({2.0, f1, f1}, 60.0,
+                       TierTable({{0, 20, 0.02, 0}, {5000, 15, 0.025, 0}, {25000, 10, 0.05, 0}}));
   sc.assets[0].book.depth_1pct_usd = 5000.0;
   sc.exchange.insurance_fund_usd = 0.0;
   sc.exchange.mark.kind = MarkKind::IndexBasis;
@@ -223,10 +227,11 @@ TEST_CASE("Engine.Replay.AdlClosesAtTheBankruptcyPriceWhateverTheMark") {
 
 TEST_CASE("Engine.Replay.ACrossDeficitIsCarriedByTheLegsThatLost") {
   // A cross account long AIX (which falls 7.5 % on a thin book) and long BTC (bought at 95, at
-  // 100 now: a winning leg, even after its slippage); an empty fund. Before the fix the deficit was spread over both legs by notional and the
-  // BTC leg was deleveraged at V*(1 + D/N): a profitable BTC short was closed at 142.95 while BTC
-  // traded at 99.96 and left with negative equity, recorded nowhere. Now only the AIX leg is
-  // deleveraged, against AIX shorts; BTC shorts are untouched.
+  // 100 now: a winning leg, even after its slippage); an empty fund. Before the fix the deficit was
+  // spread over both legs by notional and the BTC leg was deleveraged at V*(1 + D/N): a profitable
+  // BTC short was closed at 142.95 while BTC traded at 99.96 and left with negative equity,
+  // recorded nowhere. Now only the AIX leg is deleveraged, against AIX shorts; BTC shorts are
+  // untouched.
   Scenario sc;
   sc.file = "replay";
   sc.steps = 2;
@@ -261,8 +266,9 @@ TEST_CASE("Engine.Replay.RoundsWithoutALiquidationAreNotCascadeDepth") {
   // liquidation at all).
   for (const double top_up : {1.0, 0.0}) {
     CAPTURE(top_up);
-    Scenario sc = one_asset_replay({2.0, 1.9, 1.87, 1.87}, 60.0,
-                                   TierTable({{0, 20, 0.02, 0}, {5000, 15, 0.025, 0}, {25000, 10, 0.05, 0}}));
+    Scenario sc =
+        one_asset_replay({2.0, 1.9, 1.87, 1.87}, 60.0,
+                         TierTable({{0, 20, 0.02, 0}, {5000, 15, 0.025, 0}, {25000, 10, 0.05, 0}}));
     PopulationSpec pop;
     pop.count = 0;
     MarginCallSpec c;
