@@ -15,6 +15,7 @@
 // share; a loss in one asset never reprices another asset's counterparties.
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "sim/engine/engine.hpp"
 
@@ -81,32 +82,51 @@ double Engine::deleverage(const AdlDemand& d, int t, int round) {
   if (!adl_ranked_[idx]) rank_adl_candidates(k, sj);
   const double mark = s.mark;
   const double price = d.price;
-  double remaining = d.size;
+  const double cost_per_unit = sj * (mark - price);  // what closing a unit at the price costs against the mark
+  const AdlPolicy policy = sc_.exchange.adl.policy;
+  // The candidates that can take the price, and how much each can give: an isolated position
+  // never beyond its own bankruptcy price, a cross account never below zero equity.
+  adl_candidates_.clear();
+  adl_members_.clear();
+  adl_equity_left_.clear();  // per cross account: equity its earlier legs here did not reserve
+  double capacity = 0.0;
   for (std::uint32_t j : adl_rank_[idx]) {
-    if (!(remaining > 0.0)) break;
+    if (policy == AdlPolicy::Queue && capacity >= d.size) break;  // the queue stops where it is served
     if (pos_.open[j] != PositionBook::kOpen) continue;
     const double n = pos_.size[j];
-    const std::int32_t slot = cross_slot_[j];
-    const double upnl_before = sj * n * (mark - pos_.entry[j]);
-    double profit_base = upnl_before;  // whose unrealised profit the haircut comes out of
-    // A remainder within rounding of nothing is closed with the rest (no dust positions).
-    double y = n - remaining <= 1e-9 * n ? n : remaining;
-    if (slot >= 0) {
-      // A cross counterparty: its account's equity must stay >= 0 after paying the haircut.
+    AdlCandidate c{n, n, mark, 0.0, cost_per_unit};
+    if (const std::int32_t slot = cross_slot_[j]; slot >= 0) {
       const auto a = static_cast<std::size_t>(slot);
-      const double upnl = account_upnl(a);
-      const double equity = cross_[a].wallet + upnl;
-      const double cost_per_unit = sj * (mark - price);
-      if (cost_per_unit > 0.0) y = std::min(y, std::max(0.0, equity) / cost_per_unit);
-      if (y <= 1e-9 * n) continue;  // an account its earlier fills left at zero (up to rounding)
-      profit_base = upnl;
+      c.equity = cross_[a].wallet + account_upnl(a);
+      // Legs of one account share its equity: each reserves what it could pay, in rank order.
+      auto [left, fresh] = adl_equity_left_.try_emplace(a, c.equity);
+      (void)fresh;
+      if (cost_per_unit > 0.0) {
+        c.capacity = std::min(n, std::max(0.0, left->second) / cost_per_unit);
+        left->second -= c.capacity * cost_per_unit;
+      }
+      if (c.capacity <= 1e-9 * n) continue;  // an account its earlier fills left at zero (up to rounding)
     } else {
       settle_funding(j);
-      // Never beyond its own bankruptcy price: closing at `price` must leave it equity >= 0.
-      const double bp = MarginRule::bankruptcy_price(pos_.isolated(j));
-      if (sj * (price - bp) < 0.0) continue;
+      const IsolatedPosition p = pos_.isolated(j);
+      if (sj * (price - MarginRule::bankruptcy_price(p)) < 0.0) continue;  // it cannot take the price
+      c.equity = MarginRule::equity(p, mark);
     }
+    capacity += c.capacity;
+    adl_candidates_.push_back(c);
+    adl_members_.push_back(j);
+  }
+  const std::vector<double> give = allocate_adl(policy, adl_candidates_, d.size);
+  double taken = 0.0;
+  for (std::size_t m = 0; m < adl_members_.size(); ++m) {
+    const std::uint32_t j = adl_members_[m];
+    const double n = pos_.size[j];
+    // A remainder within rounding of nothing is closed with the rest (no dust positions).
+    double y = give[m] >= n * (1.0 - 1e-9) && adl_candidates_[m].capacity >= n * (1.0 - 1e-9) ? n : give[m];
     if (!(y > 0.0)) continue;
+    const std::int32_t slot = cross_slot_[j];
+    const double profit_base = slot >= 0 ? account_upnl(static_cast<std::size_t>(slot))
+                                         : sj * n * (mark - pos_.entry[j]);  // whose profit it comes out of
     touch(j);
     const double pnl = sj * y * (price - pos_.entry[j]);
     if (slot >= 0) {
@@ -133,7 +153,9 @@ double Engine::deleverage(const AdlDemand& d, int t, int round) {
     if (sinks_.adl_events)
       sinks_.adl_events->push_back(AdlEvent{
           point_, path_, t, round, static_cast<std::int32_t>(k), static_cast<std::int64_t>(j),
-          static_cast<std::int8_t>(sj), y, price, mark, static_cast<std::int64_t>(d.bankrupt)});
+          static_cast<std::int8_t>(sj), y, price, mark,
+          d.bankrupt == std::numeric_limits<std::uint32_t>::max() ? std::int64_t{-1}
+                                                                  : static_cast<std::int64_t>(d.bankrupt)});
     if (y >= n) {
       pos_.open.set(j, PositionBook::kClosed);
       pos_.size.set(j, 0.0);
@@ -146,9 +168,9 @@ double Engine::deleverage(const AdlDemand& d, int t, int round) {
       if (!cross_.arm(a, pos_, marks(), plan_.rules))
         unhealthy_cross_.push_back(static_cast<std::uint32_t>(a));
     }
-    remaining -= y;
+    taken += y;
   }
-  return d.size - std::max(remaining, 0.0);
+  return std::min(taken, d.size);
 }
 
 void Engine::plan_bankruptcies(int t, int round) {
@@ -162,8 +184,10 @@ void Engine::plan_bankruptcies(int t, int round) {
     }
     any = any || !hits_[k].empty() || !pending_[k].empty();
   }
-  if (!any) return;
-  double fund_left = fund_;
+  const bool adl = sc_.exchange.adl.after_fund == AfterFund::Adl;
+  double fund_left = backstop_available();
+  if (vault_ && adl) deleverage_vault(t, round, fund_left);
+  if (!any || !adl) return;
   // The deficit the fund cannot cover: the fraction of it (and of the position) to deleverage.
   const auto share_to_deleverage = [&fund_left](double deficit) {
     if (deficit <= fund_left || 1.0 - fund_left / deficit <= 1e-9) {  // covered, up to rounding

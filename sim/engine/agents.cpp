@@ -65,7 +65,7 @@ void Engine::close_by_trader(std::size_t k, std::uint32_t i, double price) {
   if (rest >= 0.0)
     retained_ += rest;
   else
-    pay_out(LiquidationOutcome{p.size * price, rest, 0.0, rest, 0.0});
+    pay_out(LiquidationOutcome{p.size * price, rest, 0.0, rest, 0.0}, k, p.side);
 }
 
 void Engine::reduce_by_trader(std::size_t k, std::uint32_t i, double y, double price) {

@@ -16,7 +16,9 @@ Engine::Engine(const RunPlan& plan, std::shared_ptr<const StartBook> start, std:
       cross_slot_(start_->cross_slot), cross_(start_->cross), point_(point), path_(path),
       sinks_(sinks), prices_(plan, price_seed),
       agents_rng_(stream_seed(sc_.seed, point, path, Stream::Agents)),
-      fund_(sc_.exchange.insurance_fund_usd) {
+      fund_(sc_.exchange.backstop.kind == BackstopKind::Vault ? sc_.exchange.backstop.capital_usd
+                                                              : sc_.exchange.insurance_fund_usd),
+      vault_(sc_.exchange.backstop.kind == BackstopKind::Vault) {
   const std::size_t n = sc_.assets.size();
   fundamentals_ = prices_.initial();
   assets_.reserve(n);
@@ -53,6 +55,9 @@ Engine::Engine(const RunPlan& plan, std::shared_ptr<const StartBook> start, std:
   stops_.resize(n);
   reduces_.resize(n);
   round_fills_.assign(n, RoundFill{});
+  partials_.resize(n);
+  round_deficits_.assign(2 * n, 0.0);
+  vault_peak_ = vault_ ? fund_ : 0.0;
   tentative_.assign(n, RoundFill{});
   for (const auto& a : sc_.assets)
     any_agents_ = any_agents_ || (a.population && (a.population->stop_share > 0.0 ||
@@ -68,6 +73,7 @@ Engine::Engine(const RunPlan& plan, std::shared_ptr<const StartBook> start, std:
   }
 
   cross_realized_.assign(cross_.size(), 0.0);
+  cross_bucket_pnl_.resize(cross_.size());
   cross_notional_.assign(cross_.size(), 0.0);
   unhealthy_cross_ = start_->unhealthy_cross;
   start_count_ = pos_.count();
@@ -79,15 +85,17 @@ Engine::Engine(const RunPlan& plan, std::shared_ptr<const StartBook> start, std:
   out_.path = path_;
   out_.resize_assets(n);
   out_.insurance_fund_min = out_.insurance_fund_final = fund_;
+  out_.vault_min_equity = vault_ ? fund_ : 0.0;
   if (sinks_.timeseries) {
     auto& ts = *sinks_.timeseries;
     ts.point = point_;
     ts.path = path_;
     const std::size_t rows = static_cast<std::size_t>(sc_.steps + 1) * n;
     for (auto* v : {&ts.mark_price, &ts.index_price, &ts.liquidated_notional, &ts.open_interest,
-                    &ts.depth_scale, &ts.circulating_supply, &ts.flow_notional})
+                    &ts.depth_scale, &ts.circulating_supply, &ts.flow_notional, &ts.vault_inventory})
       v->assign(rows, 0.0);
     ts.insurance_fund.assign(static_cast<std::size_t>(sc_.steps + 1), 0.0);
+    ts.vault_equity.assign(static_cast<std::size_t>(sc_.steps + 1), 0.0);
     record_row(0);
   }
 }
@@ -124,6 +132,7 @@ double Engine::wealth_outside_fund() const {
     const auto& l = start_->ledgers[k];
     w += l.position_cash + l.position_net * s.mark - l.isolated_net * s.funding_index;
     w += s.counter_cash + s.counter_inventory * s.mark;
+    w += s.vault_inventory * s.mark;  // the vault's cash is fund_, its inventory is here
   }
   const PositionBook& before = start_->positions;
   for (std::uint32_t i : touched_) {
@@ -210,6 +219,12 @@ void Engine::end_step(int t) {
     out_.asset_min_depth_scale[k] = std::min(out_.asset_min_depth_scale[k], s.book.depth_scale());
   }
   out_.largest_step_liquidation = std::max(out_.largest_step_liquidation, step_total);
+  if (vault_) {
+    const double e = vault_equity();
+    out_.vault_min_equity = std::min(out_.vault_min_equity, e);
+    vault_peak_ = std::max(vault_peak_, e);
+    if (vault_peak_ > 0.0) out_.vault_max_drawdown = std::max(out_.vault_max_drawdown, 1.0 - e / vault_peak_);
+  }
   // 4. Funding at its interval (several intervals at once when dt is longer than one).
   if (sc_.exchange.funding.enabled && funding_interval_s_ > 0.0 && t * sc_.dt_s >= next_funding_s_) {
     double intervals = 0.0;
@@ -236,8 +251,10 @@ void Engine::record_row(int t) {
     ts.depth_scale[at] = s.book.depth_scale();
     ts.circulating_supply[at] = s.supply;
     ts.flow_notional[at] = s.step_flow;
+    ts.vault_inventory[at] = s.vault_inventory;
   }
   ts.insurance_fund[static_cast<std::size_t>(t)] = fund_;
+  ts.vault_equity[static_cast<std::size_t>(t)] = vault_ ? vault_equity() : 0.0;
 }
 
 void Engine::check_finite(int t) const {
@@ -282,6 +299,7 @@ PathOutcome Engine::outcome() const {
   const double oi = initial_open_interest_ + o.arrival_notional;
   o.oi_liquidated_share = oi > 0.0 ? o.liquidated_notional / oi : 0.0;
   o.adl_overshoot = o.adl_haircut - o.adl_deficit_covered;
+  if (vault_) o.vault_pnl = vault_equity() - sc_.exchange.backstop.capital_usd;
   if (std::isnan(o.first_adl_time)) o.liquidations_before_first_adl = o.liquidations;
   o.pending_liquidation_notional = 0.0;
   for (std::size_t k = 0; k < assets_.size(); ++k)

@@ -13,13 +13,16 @@
 // flows.cpp: the step's scheduled flows: token unlocks, panic sellers, dip buyers.
 // funding.cpp: periodic funding through a funding index.
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <unordered_map>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include <boost/random/poisson_distribution.hpp>
 
+#include "models/adl_policy.hpp"
 #include "models/impact_model.hpp"
 #include "models/threshold_queue.hpp"
 #include "sim/book/cross_accounts.hpp"
@@ -134,6 +137,8 @@ class Engine {
     double supply = 0.0;              ///< circulating supply, base units (0: not given)
     double spot_tokens_start = 0.0;   ///< spot tokens held by agents at the start, base units
     double minted = 0.0;              ///< tokens created by unlocks so far, base units
+    double vault_inventory = 0.0;     ///< the liquidator vault's position, signed base units
+    double vault_cost = 0.0;          ///< what it paid for it, USD (inventory x its average entry)
   };
   /// An order an agent sends in a cascade round (a stop-loss or a reduce): immediate or cancel
   /// at the round's price of its asset (the part the book cannot fill is cancelled).
@@ -164,6 +169,25 @@ class Engine {
   void update_mark(std::size_t k);
   int cascade(int t);
   bool collect_round();
+  /// Routes asset k's crossed isolated positions: to the vault, to a partial liquidation, or
+  /// whole to the liquidation engine (they stay in hits_). True when any was routed away.
+  bool route_hits(std::size_t k);
+  /// How much of crossed position i the venue sells now (partial or tiered modes); 0: all.
+  double partial_size(std::size_t k, std::uint32_t i) const;
+  void settle_partial(int t, int round, std::size_t k, const AgentOrder& o, const RoundFill& f);
+  // vault.cpp
+  /// The liquidator vault takes position i (or cross account `slot`) over at the mark.
+  void take_over(std::size_t k, std::uint32_t i);
+  void take_over_account(std::size_t slot);
+  /// The vault's equity: its cash (fund_) plus its inventory at the marks, USD.
+  double vault_equity() const noexcept;
+  /// When the vault is underwater: its losing inventory auto-deleveraged (bankrupt_position -1).
+  void deleverage_vault(int t, int round, double& backstop_left);
+  /// What the backstop (fund or vault) can still pay, USD.
+  double backstop_available() const noexcept;
+  /// The round's uncovered deficit of (asset, bankrupt side) taken from the opposite winners'
+  /// unrealised profit, pro rata (after_fund: socialize); returns what it collected.
+  double socialize(std::size_t k, int bankrupt_side, double amount);
   /// Puts asset k's orders of the round into their canonical order (below).
   void sort_round(std::size_t k);
   bool has_orders(std::size_t k) const noexcept;
@@ -178,7 +202,8 @@ class Engine {
   // settlement.cpp
   /// A liquidation's rest: the fee and what is left go to the fund (or the trader, per profile);
   /// a deficit is added to the round's, which pay_deficits() settles.
-  void pay_out(const LiquidationOutcome& o);
+  /// `k`, `side`: the asset and side the deficit belongs to (for a socialized loss).
+  void pay_out(const LiquidationOutcome& o, std::size_t k, int side);
   /// The round's deficits, paid by the fund as far as it goes after the round's rests; the rest
   /// is bad debt.
   void pay_deficits();
@@ -245,7 +270,15 @@ class Engine {
   /// a balance that may be 10^12 while the flows are cents (the conservation residual uses it).
   double fund_flow_ = 0.0;
   double bad_debt_ = 0.0;
-  double round_deficit_ = 0.0;        ///< deficits of the current round, not yet paid, USD
+  /// Deficits of the current round, not yet paid, USD, per asset and bankrupt side (2k, 2k+1).
+  std::vector<double> round_deficits_;
+  bool vault_ = false;                ///< the backstop is a liquidator vault (its cash is fund_)
+  double vault_peak_ = 0.0;           ///< the vault's highest equity so far, USD
+  /// Per position partially liquidated: the time of its last partial liquidation, s.
+  std::unordered_map<std::uint32_t, double> last_partial_s_;
+  /// Per cross account in liquidation: realised PnL of its legs per (asset, side) bucket.
+  std::vector<std::map<std::size_t, double>> cross_bucket_pnl_;
+  int round_ = 0;
   double retained_ = 0.0;             ///< cash traders kept from closed positions, USD
   double deposits_ = 0.0;             ///< USD brought in from outside: new margins, top-ups
   double initial_wealth_ = 0.0;       ///< wealth_outside_fund() at the start, USD
@@ -266,13 +299,14 @@ class Engine {
   std::vector<SpotHolder> flow_holders_;   ///< per (flow, asset), in scenario order
   std::vector<double> flow_orders_, flow_totals_;  ///< per-step scratch
   std::vector<RoundFill> flow_fills_;
+  std::vector<double> vault_orders_;  ///< per-step scratch: the vault's unwind order per asset
   /// Per asset: the number of positions arriving in a step (empty without arrivals).
   std::vector<boost::random::poisson_distribution<int, double>> arrivals_per_step_;
   // Per-round scratch, per asset: liquidations taken over in this round (`hits_`), liquidations
   // still in progress from earlier rounds (`pending_`: the book could not fill all of them),
   // stop-losses and reduces of the round.
   std::vector<std::vector<std::uint32_t>> hits_, pending_;
-  std::vector<std::vector<AgentOrder>> stops_, reduces_;
+  std::vector<std::vector<AgentOrder>> partials_, stops_, reduces_;
   /// Per asset: positions whose liquidation the book has not finished (carried to the next round).
   std::vector<std::vector<std::uint32_t>> in_liquidation_;
   std::vector<std::uint32_t> cross_hit_, calls_;
@@ -292,6 +326,9 @@ class Engine {
   std::vector<std::vector<std::uint32_t>> adl_rank_;
   std::vector<char> adl_ranked_;
   std::vector<std::pair<double, std::uint32_t>> adl_scored_;  ///< scratch of rank_adl_candidates
+  std::vector<AdlCandidate> adl_candidates_;  ///< scratch of deleverage: who can take the price
+  std::vector<std::uint32_t> adl_members_;    ///< their positions
+  std::map<std::size_t, double> adl_equity_left_;  ///< scratch: cross accounts' equity not yet reserved
   std::uint64_t adl_salt_ = 0;                  ///< dYdX's pseudo-random ADL order, from the path's seed
   int step_ = 0;                                ///< the step being run
   bool cascade_exhausted_ = false;              ///< the step's cascade used every round

@@ -36,7 +36,10 @@ double Engine::spot_wealth() const {
 }
 
 void Engine::run_flows(int t) {
-  if (unlock_holders_.empty() && flow_holders_.empty()) return;
+  bool vault_unwinds = false;  // the liquidator vault sells a share of its inventory each step
+  for (const auto& s : assets_) vault_unwinds = vault_unwinds || s.vault_inventory != 0.0;
+  vault_unwinds = vault_unwinds && sc_.exchange.backstop.unwind_per_step > 0.0;
+  if (unlock_holders_.empty() && flow_holders_.empty() && !vault_unwinds) return;
   // Each holder's signed order this step (base units, buys positive), in a fixed order:
   // unlocks, then flows, as written in the scenario.
   std::vector<double>& orders = flow_orders_;
@@ -79,6 +82,13 @@ void Engine::run_flows(int t) {
     return o < unlock_holders_.size() ? unlock_holders_[o] : flow_holders_[o - unlock_holders_.size()];
   };
   for (std::size_t o = 0; o < orders.size(); ++o) total[holder(o).asset] += orders[o];
+  std::vector<double>& unwind = vault_orders_;
+  unwind.assign(assets_.size(), 0.0);
+  if (vault_unwinds)
+    for (std::size_t k = 0; k < assets_.size(); ++k) {
+      unwind[k] = -sc_.exchange.backstop.unwind_per_step * assets_[k].vault_inventory;
+      total[k] += unwind[k];
+    }
   // One market order per asset; beyond the displacement cap each order fills the same fraction
   // (the rest is cancelled: the holder keeps it for later steps).
   std::vector<RoundFill>& fills = flow_fills_;
@@ -104,6 +114,20 @@ void Engine::run_flows(int t) {
       out_.unlock_sold_notional += usd;
     else
       (q < 0.0 ? out_.panic_sold_notional : out_.dip_bought_notional) += usd;
+  }
+  // The vault's part: perp inventory sold to the book's liquidity providers at the same price.
+  for (std::size_t k = 0; k < assets_.size(); ++k) {
+    const double q = fills[k].fraction >= 1.0 ? unwind[k] : unwind[k] * fills[k].fraction;
+    if (q == 0.0) continue;
+    auto& s = assets_[k];
+    const double v = fills[k].price;
+    s.vault_cost *= 1.0 + q / s.vault_inventory;  // the part sold leaves at its average cost
+    s.vault_inventory += q;
+    fund_ -= q * v;
+    fund_flow_ -= q * v;
+    s.counter_inventory -= q;
+    s.counter_cash += q * v;
+    s.step_flow += q * v;
   }
 }
 

@@ -83,9 +83,10 @@ void Engine::check_invariants(int t) const {
            std::to_string(longs[k]) + "/" + std::to_string(shorts[k]));
     // The counterparties' perp position is their inventory less what they bought in spot flows.
     const double hedger = s.counter_inventory - s.spot_counter_inventory;
-    if (std::abs(longs[k] - shorts[k] + hedger) > scale)
+    if (std::abs(longs[k] - shorts[k] + s.vault_inventory + hedger) > scale)
       fail(sc_.assets[k].name + ": long size " + std::to_string(longs[k]) + " != short size " +
-           std::to_string(shorts[k]) + " + the hedger's " + std::to_string(-hedger));
+           std::to_string(shorts[k]) + " - the vault's " + std::to_string(s.vault_inventory) +
+           " + the hedger's " + std::to_string(-hedger));
   }
   // 6. The wealth ledger (MODEL.md section 6): necessary, never sufficient.
   const PathOutcome o = outcome();

@@ -60,6 +60,7 @@ bool Engine::collect_round() {
   for (std::size_t k = 0; k < assets_.size(); ++k) {
     auto& s = assets_[k];
     hits_[k].clear();
+    partials_[k].clear();
     pending_[k].swap(in_liquidation_[k]);  // what the book could not fill yet is offered again
     in_liquidation_[k].clear();
     stops_[k].clear();
@@ -84,6 +85,7 @@ bool Engine::collect_round() {
         queue_isolated(e.position);
     }
     any = any || !pending_[k].empty();
+    any = route_hits(k) || any;
   }
   // Cross accounts whose safe band a mark has left are checked exactly at the current marks;
   // an unhealthy account is liquidated whole, in every asset, in this round (contagion).
@@ -99,7 +101,11 @@ bool Engine::collect_round() {
       auto& acct = cross_[slot];
       if (!acct.open) continue;
       const double equity = cross_.equity(slot, pos_, m);
-      if (equity < cross_.maintenance(slot, pos_, m, plan_.rules)) {
+      const double maintenance = cross_.maintenance(slot, pos_, m, plan_.rules);
+      if (equity < maintenance && vault_ && equity < sc_.exchange.backstop.takeover_ratio * maintenance) {
+        take_over_account(slot);  // the vault takes the whole account over at the marks
+        any = true;
+      } else if (equity < maintenance) {
         acct.open = false;
         cross_hit_.push_back(slot);
         // Each leg's bankruptcy price given the account's other legs at their marks: the price
@@ -134,7 +140,7 @@ bool Engine::collect_round() {
   const auto answers = [this](const ThresholdQueue::Entry& e) {
     const std::uint32_t i = e.position;
     return pos_.open[i] == Book::kOpen && pos_.generation[i] == e.generation &&
-           !(pos_.agent[i] & Book::kIgnoredCall);
+           !(pos_.agent[i] & (Book::kIgnoredCall | Book::kOrderInRound));
   };
   calls_.clear();
   for (std::size_t k = 0; k < assets_.size(); ++k) {
@@ -142,6 +148,10 @@ bool Engine::collect_round() {
     popped_.clear();
     for (int at = 0; at < 2; ++at) s.queues.stop[at].pop_crossed(s.mark, open, popped_, prefetch_open);
     for (const auto& e : popped_) {
+      if (pos_.agent[e.position] & Book::kOrderInRound) {  // being partially liquidated: later
+        s.queues.stop[pos_.side[e.position] > 0 ? 0 : 1].push(e);
+        continue;
+      }
       stops_[k].push_back({e.position, pos_.size[e.position]});
       pos_.open.set(e.position, Book::kClosed);  // the trader's stop order is in the round
       touch(e.position);
@@ -217,7 +227,7 @@ void Engine::sort_round(std::size_t k) {
     canonical_order(list->size(), [&](std::size_t j) { return (*list)[j]; });
     for (std::size_t j = 0; j < list->size(); ++j) (*list)[j] = sort_keys_[j].position;
   }
-  for (auto* orders : {&stops_[k], &reduces_[k]}) {
+  for (auto* orders : {&partials_[k], &stops_[k], &reduces_[k]}) {
     if (orders->size() < 2) continue;
     canonical_order(orders->size(), [&](std::size_t j) { return (*orders)[j].position; });
     sorted_orders_.clear();
@@ -227,7 +237,8 @@ void Engine::sort_round(std::size_t k) {
 }
 
 bool Engine::has_orders(std::size_t k) const noexcept {
-  return !hits_[k].empty() || !pending_[k].empty() || !stops_[k].empty() || !reduces_[k].empty();
+  return !hits_[k].empty() || !pending_[k].empty() || !partials_[k].empty() || !stops_[k].empty() ||
+         !reduces_[k].empty();
 }
 
 double Engine::round_order(std::size_t k) const {
@@ -235,7 +246,7 @@ double Engine::round_order(std::size_t k) const {
   for (const auto* list : {&hits_[k], &pending_[k]})
     for (std::uint32_t i : *list)
       if (pos_.open[i] == PositionBook::kInLiquidation) q -= pos_.side[i] * pos_.size[i];
-  for (const auto* orders : {&stops_[k], &reduces_[k]})
+  for (const auto* orders : {&partials_[k], &stops_[k], &reduces_[k]})
     for (const AgentOrder& o : *orders) q -= pos_.side[o.position] * o.size;
   return q;
 }
@@ -267,6 +278,7 @@ void Engine::close_liquidation(int t, int round, std::size_t k, std::uint32_t i,
     if (const std::int32_t slot = cross_slot_[i]; slot >= 0) {
       const auto a = static_cast<std::size_t>(slot);
       cross_realized_[a] += side * y * (f.price - pos_.entry[i]);
+      cross_bucket_pnl_[a][2 * k + (side > 0 ? 0 : 1)] += side * y * (f.price - pos_.entry[i]);
       cross_notional_[a] += notional;
       if (y < n) pos_.size.set(i, n - y);
     } else {
@@ -279,11 +291,113 @@ void Engine::close_liquidation(int t, int round, std::size_t k, std::uint32_t i,
     pos_.open.set(i, PositionBook::kClosed);
 }
 
+double Engine::partial_size(std::size_t k, std::uint32_t i) const {
+  // How much of a crossed position the venue sells now (MODEL.md section 5.2); 0: all of it.
+  const LiquidationSpec& spec = sc_.exchange.liquidation;
+  const double n = pos_.size[i];
+  if (spec.mode == LiquidationMode::Partial) {
+    if (n * assets_[k].mark <= spec.partial_above_usd) return 0.0;
+    if (const auto it = last_partial_s_.find(i);
+        it != last_partial_s_.end() && step_ * sc_.dt_s - it->second < spec.cooldown_s)
+      return 0.0;  // within the cooldown after a partial: the whole position
+    return spec.partial_fraction * n;
+  }
+  if (spec.mode == LiquidationMode::Tiered) {
+    // Down to the limit of the tier below, by the value at entry (Bybit's tiers), then re-checked
+    // at that tier's rate; the first tier is closed whole.
+    const auto& rows = plan_.rules[k].tiers().rows();
+    const double value = n * pos_.entry[i];
+    std::size_t tier = 0;
+    // A value at a floor (where the last reduction left it, up to rounding) is in the tier below:
+    // maintenance is continuous there, and the next reduction goes to the next floor down.
+    while (tier + 1 < rows.size() && rows[tier + 1].floor_usd * (1.0 + 1e-12) < value) ++tier;
+    if (tier == 0) return 0.0;
+    const double y = n - rows[tier].floor_usd / pos_.entry[i];
+    return y > 1e-9 * n ? y : 0.0;
+  }
+  return 0.0;
+}
+
+bool Engine::route_hits(std::size_t k) {
+  // A crossed isolated position goes to the vault (equity below the takeover ratio of its
+  // maintenance), to a partial liquidation (the trader keeps the rest), or whole to the
+  // liquidation engine (it stays in hits_).
+  using Book = PositionBook;
+  auto& hits = hits_[k];
+  partials_[k].clear();
+  std::size_t kept = 0;
+  bool routed = false;
+  for (std::uint32_t i : hits) {
+    if (vault_) {
+      const IsolatedPosition p = settled_position(i);
+      const double mark = assets_[k].mark;
+      if (MarginRule::equity(p, mark) <
+          sc_.exchange.backstop.takeover_ratio * plan_.rules[k].maintenance_margin(p, mark)) {
+        take_over(k, i);
+        routed = true;
+        continue;
+      }
+    }
+    if (const double y = partial_size(k, i); y > 0.0) {
+      partials_[k].push_back({i, y});
+      pos_.agent.set(i, static_cast<std::uint8_t>(pos_.agent[i] | Book::kOrderInRound));
+      out_.liquidations += 1;
+      out_.asset_liquidations[k] += 1;
+      out_.partial_liquidations += 1;
+      touch(i);
+      routed = true;
+      continue;
+    }
+    hits[kept++] = i;
+  }
+  hits.resize(kept);
+  return routed;
+}
+
+void Engine::settle_partial(int t, int round, std::size_t k, const AgentOrder& o, const RoundFill& f) {
+  // The part the book filled is sold; the trader keeps the rest of the position with its margin
+  // less the realised loss and the fee of the part sold (MODEL.md section 5.2). A dry book that
+  // fills nothing of it hands the whole position to the liquidation engine.
+  using Book = PositionBook;
+  const std::uint32_t i = o.position;
+  pos_.agent.set(i, static_cast<std::uint8_t>(pos_.agent[i] & ~Book::kOrderInRound));
+  const double y = f.fraction >= 1.0 - 1e-9 ? o.size : o.size * f.fraction;
+  if (!(y > 0.0)) {
+    pos_.open.set(i, Book::kInLiquidation);
+    pos_.generation.mut(i) += 1;
+    in_liquidation_[k].push_back(i);
+    return;
+  }
+  auto& s = assets_[k];
+  settle_funding(i);
+  const int side = pos_.side[i];
+  const double realized = side * y * (f.price - pos_.entry[i]);
+  const double notional = y * f.price;
+  const double fee = std::fmin(fee_rate_ * notional, std::fmax(pos_.margin[i] + realized, 0.0));
+  pos_.margin.mut(i) += realized - fee;
+  pos_.size.set(i, pos_.size[i] - y);
+  (side > 0 ? s.open_long_size : s.open_short_size) -= y;
+  s.counter_inventory += side * y;
+  s.counter_cash -= side * y * f.price;
+  out_.liquidated_notional += notional;
+  out_.asset_liquidated_notional[k] += notional;
+  (side > 0 ? out_.asset_long_liquidated_notional : out_.asset_short_liquidated_notional)[k] += notional;
+  s.step_liquidated += notional;
+  pay_out(LiquidationOutcome{notional, fee, fee, fee, 0.0}, k, side);
+  last_partial_s_[i] = t * sc_.dt_s;
+  if (sinks_.events)
+    sinks_.events->push_back(LiquidationEvent{point_, path_, t, round, static_cast<std::int32_t>(k),
+                                              static_cast<std::int64_t>(i), static_cast<std::int8_t>(side),
+                                              y, f.price, pos_.bankruptcy_price[i]});
+  queue_isolated(i);  // a smaller position: new liquidation and bankruptcy prices
+}
+
 int Engine::cascade(int t) {
   const std::size_t n = assets_.size();
   int depth = 0;
   cascade_exhausted_ = true;
   for (int round = 1; round <= sc_.engine.max_rounds; ++round) {
+    round_ = round;
     liquidations_before_round_ = out_.liquidations;
     if (!collect_round()) {
       cascade_exhausted_ = false;
@@ -291,9 +405,10 @@ int Engine::cascade(int t) {
     }
     const bool calls = !calls_.empty();
     if (calls) answer_margin_calls(calls_);
-    bool taken_over = !cross_hit_.empty(), agent_orders = false;
+    bool taken_over = !cross_hit_.empty() || out_.liquidations != liquidations_before_round_,
+         agent_orders = false;
     for (std::size_t k = 0; k < n; ++k) {
-      taken_over = taken_over || !hits_[k].empty();
+      taken_over = taken_over || !hits_[k].empty() || !partials_[k].empty();
       agent_orders = agent_orders || !stops_[k].empty() || !reduces_[k].empty();
       sort_round(k);
     }
@@ -323,6 +438,8 @@ int Engine::cascade(int t) {
         }
       }
     }
+    for (std::size_t k = 0; k < n; ++k)
+      for (const AgentOrder& o : partials_[k]) settle_partial(t, round, k, o, round_fills_[k]);
     for (std::size_t k = 0; k < n; ++k)
       if (!stops_[k].empty() || !reduces_[k].empty()) settle_agent_orders(k, round_fills_[k]);
     finish_cross_accounts();

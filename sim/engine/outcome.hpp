@@ -60,6 +60,12 @@ struct PathOutcome {
   double adl_max_profit_share = 0.0;      ///< largest haircut / unrealised profit of one fill's position (account)
   double first_adl_time = std::numeric_limits<double>::quiet_NaN();  ///< s; NaN if none
   std::int64_t liquidations_before_first_adl = 0;  ///< liquidations before the round of the first ADL (all when none)
+  double socialized_loss = 0.0;           ///< USD taken from winners' unrealised profit (after_fund: socialize)
+  std::int64_t partial_liquidations = 0;  ///< partial (or tier-by-tier) liquidations, also in `liquidations`
+  std::int64_t vault_takeovers = 0;       ///< positions (cross accounts: legs) the vault took over, also in `liquidations`
+  double vault_pnl = 0.0;                 ///< USD: the vault's equity at the end less its capital (0 without a vault)
+  double vault_min_equity = 0.0;          ///< USD: the vault's lowest equity (cash + inventory at mark) at a step's end
+  double vault_max_drawdown = 0.0;        ///< fraction: the largest fall of the vault's equity from its running peak
   double bad_debt = 0.0;                  ///< USD not covered by fund or ADL
   double unfilled_notional = 0.0;         ///< USD (at the cap price) of liquidations the book could not fill when first offered
   double pending_liquidation_notional = 0.0;  ///< USD at the final mark still in liquidation at the end
@@ -105,8 +111,9 @@ struct PathTimeseries {
   std::int32_t point = 0;
   std::int64_t path = 0;
   std::vector<double> mark_price, index_price, liquidated_notional, open_interest, depth_scale,
-      circulating_supply, flow_notional,
-      insurance_fund;  ///< insurance_fund is [step] only (one column)
+      circulating_supply, flow_notional, vault_inventory,
+      insurance_fund,  ///< [step] only (one column), as vault_equity
+      vault_equity;
 };
 
 }  // namespace cascade

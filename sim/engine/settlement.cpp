@@ -9,28 +9,83 @@
 
 namespace cascade {
 
-void Engine::pay_out(const LiquidationOutcome& o) {
+void Engine::pay_out(const LiquidationOutcome& o, std::size_t k, int side) {
   out_.fees += o.fee;
   retained_ += o.to_trader;
   if (o.to_fund >= 0.0) {
     fund_ += o.to_fund;
     fund_flow_ += o.to_fund;
   } else {
-    round_deficit_ -= o.to_fund;  // paid once the round's rests are in: pay_deficits()
+    round_deficits_[2 * k + (side > 0 ? 0 : 1)] -= o.to_fund;  // paid once the round's rests are in
   }
+}
+
+double Engine::backstop_available() const noexcept {
+  // The fund's balance; a vault pays out of its equity (its cash may go below zero while its
+  // inventory is worth more).
+  return vault_ ? std::max(0.0, vault_equity()) : fund_;
 }
 
 void Engine::pay_deficits() {
   // The liquidations of a round are simultaneous: their rests are in the fund before it pays
   // their deficits, so what is bad debt does not depend on an order within the round. What
   // neither the fund nor auto-deleveraging covered (ADL was decided before the fill,
-  // sim/engine/adl.cpp) is bad debt, reported, never dropped.
-  if (!(round_deficit_ > 0.0)) return;
-  const double paid = std::min(fund_, round_deficit_);
+  // sim/engine/adl.cpp) is bad debt, reported, never dropped, unless the venue socializes it.
+  double total = 0.0;
+  for (double d : round_deficits_) total += d;
+  if (!(total > 0.0)) return;
+  const double paid = std::min(backstop_available(), total);
   fund_ -= paid;
   fund_flow_ -= paid;
-  bad_debt_ += round_deficit_ - paid;
-  round_deficit_ = 0.0;
+  const double uncovered = total - paid;
+  if (uncovered > 0.0 && sc_.exchange.adl.after_fund == AfterFund::Socialize) {
+    for (std::size_t b = 0; b < round_deficits_.size(); ++b) {
+      if (!(round_deficits_[b] > 0.0)) continue;
+      const double share = uncovered * (round_deficits_[b] / total);
+      const double got = socialize(b / 2, b % 2 == 0 ? 1 : -1, share);
+      bad_debt_ += share - got;
+    }
+  } else {
+    bad_debt_ += uncovered;
+  }
+  std::fill(round_deficits_.begin(), round_deficits_.end(), 0.0);
+}
+
+double Engine::socialize(std::size_t k, int bankrupt_side, double amount) {
+  // BitMEX's historical socialized loss: every profitable opposite position in the asset gives
+  // up the same share of its unrealised profit, at most all of it (MODEL.md section 5.2). The
+  // profit comes out of the margin (the wallet for a cross position); positions are not closed.
+  const auto& s = assets_[k];
+  const int winners = -bankrupt_side;
+  double profit = 0.0;
+  const auto upnl = [&](std::size_t i) { return winners * pos_.size[i] * (s.mark - pos_.entry[i]); };
+  for (std::size_t i = 0; i < pos_.count(); ++i)
+    if (pos_.open[i] == PositionBook::kOpen && pos_.asset[i] == static_cast<std::int32_t>(k) &&
+        pos_.side[i] == winners && upnl(i) > 0.0)
+      profit += upnl(i);
+  if (!(profit > 0.0)) return 0.0;
+  const double share = std::min(1.0, amount / profit);
+  double taken = 0.0;
+  for (std::size_t i = 0; i < pos_.count(); ++i) {
+    if (pos_.open[i] != PositionBook::kOpen || pos_.asset[i] != static_cast<std::int32_t>(k) ||
+        pos_.side[i] != winners || !(upnl(i) > 0.0))
+      continue;
+    const double t = share * upnl(i);
+    const auto id = static_cast<std::uint32_t>(i);
+    touch(id);
+    if (const std::int32_t slot = cross_slot_[i]; slot >= 0) {
+      cross_[static_cast<std::size_t>(slot)].wallet -= t;
+      if (!cross_.arm(static_cast<std::size_t>(slot), pos_, marks(), plan_.rules))
+        unhealthy_cross_.push_back(static_cast<std::uint32_t>(slot));
+    } else {
+      settle_funding(id);
+      pos_.margin.mut(id) -= t;
+      queue_isolated(id);  // less margin: a nearer liquidation price
+    }
+    taken += t;
+  }
+  out_.socialized_loss += taken;
+  return taken;
 }
 
 void Engine::settle_isolated_part(std::uint32_t i, double y, double price, double fee_rate) {
@@ -38,7 +93,7 @@ void Engine::settle_isolated_part(std::uint32_t i, double y, double price, doubl
   settle_funding(i);
   const IsolatedPosition whole = pos_.isolated(i);
   if (y >= whole.size) {
-    pay_out(plan_.rules[k].settle(whole, price, fee_rate));
+    pay_out(plan_.rules[k].settle(whole, price, fee_rate), k, whole.side);
     return;
   }
   // A part of the position: its share of the margin goes with it; the rest of the position
@@ -47,7 +102,7 @@ void Engine::settle_isolated_part(std::uint32_t i, double y, double price, doubl
   IsolatedPosition part = whole;
   part.size = y;
   part.margin = whole.margin * (y / whole.size);
-  pay_out(plan_.rules[k].settle(part, price, fee_rate));
+  pay_out(plan_.rules[k].settle(part, price, fee_rate), k, part.side);
   pos_.size.set(i, whole.size - y);
   pos_.margin.set(i, whole.margin - part.margin);
   const IsolatedPosition rest = pos_.isolated(i);
@@ -76,7 +131,28 @@ void Engine::settle_cross_account(std::size_t slot) {
   auto& acct = cross_[slot];
   const double equity = acct.wallet + cross_realized_[slot];
   const double fee = std::fmin(fee_rate_ * cross_notional_[slot], std::fmax(equity, 0.0));
-  pay_out(split_rest(plan_.rules.front().traits(), cross_notional_[slot], equity, fee));
+  const LiquidationOutcome o = split_rest(plan_.rules.front().traits(), cross_notional_[slot], equity, fee);
+  // A deficit belongs to the legs that lost, in proportion to their losses (for a socialized
+  // loss); the rest of the account's settlement is one payment.
+  auto& buckets = cross_bucket_pnl_[slot];
+  double losses = 0.0;
+  for (const auto& [b, pnl] : buckets) losses += std::max(0.0, -pnl);
+  if (o.to_fund < 0.0 && losses > 0.0) {
+    for (const auto& [b, pnl] : buckets)
+      if (pnl < 0.0) {
+        LiquidationOutcome part = o;
+        part.fee = 0.0;
+        part.to_trader = 0.0;
+        part.to_fund = o.to_fund * (-pnl / losses);
+        pay_out(part, b / 2, b % 2 == 0 ? 1 : -1);
+      }
+    out_.fees += o.fee;
+    retained_ += o.to_trader;
+  } else {
+    const std::size_t b = buckets.empty() ? 0 : buckets.begin()->first;
+    pay_out(o, b / 2, b % 2 == 0 ? 1 : -1);
+  }
+  buckets.clear();
   acct.wallet = 0.0;
   cross_realized_[slot] = 0.0;
   cross_notional_[slot] = 0.0;

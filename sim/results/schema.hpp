@@ -107,6 +107,12 @@ inline constexpr SummaryMetric kSummaryMetrics[] = {
     {"adl_max_profit_share", "fraction", "largest share of one position's (cross: account's) unrealised profit taken by one ADL fill", &PathOutcome::adl_max_profit_share},
     {"first_adl_time", "s", "time of the first auto-deleveraging (NaN if none)", &PathOutcome::first_adl_time},
     {"liquidations_before_first_adl", "count", "liquidations before the round of the first auto-deleveraging (all of them if none)", &PathOutcome::liquidations_before_first_adl},
+    {"socialized_loss", "USD", "deficits taken from winners' unrealised profit (exchange.adl.after_fund: socialize)", &PathOutcome::socialized_loss},
+    {"partial_liquidations", "count", "partial or tier-by-tier liquidations (also counted in liquidations)", &PathOutcome::partial_liquidations},
+    {"vault_takeovers", "count", "positions taken over by the liquidator vault (also counted in liquidations)", &PathOutcome::vault_takeovers},
+    {"vault_pnl", "USD", "the liquidator vault's equity at the end less its capital (0 without a vault)", &PathOutcome::vault_pnl},
+    {"vault_min_equity", "USD", "the liquidator vault's lowest equity (cash + inventory at mark) at the end of a step", &PathOutcome::vault_min_equity},
+    {"vault_max_drawdown", "fraction", "largest fall of the vault's equity from its running peak, relative to the peak", &PathOutcome::vault_max_drawdown},
     {"bad_debt", "USD", "deficits neither the fund nor ADL covered", &PathOutcome::bad_debt},
     {"unfilled_notional", "USD", "liquidation volume the book could not fill when first offered (beyond the displacement cap), at the cap price", &PathOutcome::unfilled_notional},
     {"pending_liquidation_notional", "USD", "liquidations still unfilled at the end (the book ran dry), at the final mark", &PathOutcome::pending_liquidation_notional},
@@ -156,7 +162,9 @@ inline constexpr SeriesMetric kSeriesMetrics[] = {
     {"depth_scale", "fraction", "depth scale w", &PathTimeseries::depth_scale, true},
     {"circulating_supply", "base units", "circulating supply (0 without assets.X.supply)", &PathTimeseries::circulating_supply, true},
     {"flow_notional", "USD", "signed notional of the step's scheduled flows (unlock sales, panic sellers, dip buyers; buys positive)", &PathTimeseries::flow_notional, true},
-    {"insurance_fund", "USD", "insurance fund balance", &PathTimeseries::insurance_fund, false},
+    {"vault_inventory", "base units", "the liquidator vault's inventory (signed: long positive; 0 without a vault)", &PathTimeseries::vault_inventory, true},
+    {"insurance_fund", "USD", "insurance fund balance (with a vault backstop: the vault's cash)", &PathTimeseries::insurance_fund, false},
+    {"vault_equity", "USD", "the liquidator vault's equity: cash + inventory at mark (0 without a vault)", &PathTimeseries::vault_equity, false},
 };
 
 inline constexpr const char* kResultsFormat = "cascade-results";

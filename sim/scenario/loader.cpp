@@ -154,7 +154,8 @@ void read_scenario(Scenario& s, const YamlNode& written, const std::filesystem::
   Profile profile = Profile::Binance;
   s.exchange.liquidation_fee = traits(profile).default_liquidation_fee;
   if (const auto ex = m.get("exchange")) {
-    const YamlMap e = ex->map({"profile", "liquidation_fee", "insurance_fund", "funding", "mark"});
+    const YamlMap e = ex->map({"profile", "liquidation_fee", "insurance_fund", "funding", "mark",
+                               "liquidation", "backstop", "adl"});
     if (const auto p = e.get("profile")) {
       const std::string name = p->string();
       const std::optional<Profile> known = profile_from_name(name);
@@ -172,6 +173,10 @@ void read_scenario(Scenario& s, const YamlNode& written, const std::filesystem::
         e.number("insurance_fund", s.exchange.insurance_fund_usd, Range::non_negative());
     if (const auto f = e.get("funding")) s.exchange.funding = read_funding(*f);
     if (const auto mk = e.get("mark")) s.exchange.mark = read_mark(*mk);
+    set_pipeline_defaults(s.exchange, profile);
+    // The vault's capital defaults to the insurance fund's: the backstop's money either way.
+    s.exchange.backstop.capital_usd = s.exchange.insurance_fund_usd;
+    read_pipeline(s.exchange, e);
   }
   if (const auto en = m.get("engine")) {
     const YamlMap engine = en->map({"max_rounds", "check_invariants"});

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "models/adl_policy.hpp"
 #include "models/book_params.hpp"
 #include "models/depth_curve_book.hpp"
 #include "models/tier_table.hpp"
@@ -218,12 +219,46 @@ struct MarkSpec {
   double clamp = 0.005;               ///< index_basis: |mark/F - 1| <= clamp
 };
 
+/// How the liquidation engine sells a position that crossed its liquidation price (MODEL.md
+/// section 5.2, docs/exchanges.md "The liquidation pipeline").
+enum class LiquidationMode {
+  Full,     ///< the whole position (Binance, dYdX)
+  Partial,  ///< above partial_above, partial_fraction at a time, whole within the cooldown (Hyperliquid)
+  Tiered,   ///< down to the limit of the tier below, re-checked at its rate; whole in the first (Bybit)
+};
+struct LiquidationSpec {
+  LiquidationMode mode = LiquidationMode::Full;
+  double partial_fraction = 0.2;      ///< share of the position a partial liquidation sells, (0, 1)
+  double partial_above_usd = 1.0e5;   ///< notional at the mark above which it is partial, USD
+  double cooldown_s = 30.0;           ///< after a partial, a liquidation within this is whole, s
+};
+
+/// Who absorbs what liquidations leave (MODEL.md section 5.2): the insurance fund, or a
+/// liquidator vault that takes positions over (Hyperliquid's).
+enum class BackstopKind { Fund, Vault };
+struct BackstopSpec {
+  BackstopKind kind = BackstopKind::Fund;
+  double capital_usd = 0.0;           ///< the vault's capital at the start, USD
+  double takeover_ratio = 2.0 / 3.0;  ///< the vault takes over below this share of maintenance
+  double unwind_per_step = 0.1;       ///< share of its inventory the vault sells into the book each step
+};
+
+/// Auto-deleveraging (MODEL.md sections 5.1, 5.2).
+enum class AfterFund { Adl, Socialize, BadDebt };
+struct AdlSpec {
+  AdlPolicy policy = AdlPolicy::Queue;
+  AfterFund after_fund = AfterFund::Adl;
+};
+
 struct ExchangeSpec {
   std::string profile = "binance";
   double liquidation_fee = 0.005;        ///< fraction of liquidated notional
   double insurance_fund_usd = 1.0e8;     ///< fund at start
   FundingSpec funding;
   MarkSpec mark;
+  LiquidationSpec liquidation;           ///< the profile's unless `exchange.liquidation` says
+  BackstopSpec backstop;                 ///< the profile's unless `exchange.backstop` says
+  AdlSpec adl;
 };
 
 /// Whether paths check their invariants by default: the environment variable

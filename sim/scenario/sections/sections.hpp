@@ -7,6 +7,7 @@
 //   market.cpp           market: correlation regimes, innovations, jumps; depth-curve files
 //   sweep.cpp            sweep: the grid of `cascade sweep` (validated here, run by sim/ensemble/sweep.cpp)
 //   agents.cpp           unlocks, flows, population.groups (MODEL.md section 7)
+//   exchange.cpp         the liquidation pipeline: exchange.liquidation, .backstop, .adl
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -35,6 +36,11 @@ std::vector<int> read_asset_list(const YamlValue& v, const Scenario& s);
 /// `assets:` (required, at least one). Asset order is the order of the map. The tier rows
 /// follow the exchange profile's conventions (hyperliquid: mmr derived from max_leverage).
 std::vector<AssetSpec> read_assets(const YamlValue& assets, Profile profile);
+
+/// The venue's liquidation pipeline (sections/exchange.cpp): the profile's defaults, then the
+/// scenario's `exchange.liquidation`, `exchange.backstop` and `exchange.adl`.
+void set_pipeline_defaults(ExchangeSpec& e, Profile profile);
+void read_pipeline(ExchangeSpec& e, const YamlMap& exchange);
 
 /// Positions CSV and accounts CSV into s.positions and s.accounts (either may be absent).
 /// Needs s.assets.

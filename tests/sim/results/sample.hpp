@@ -115,8 +115,10 @@ inline RunResults sample_results() {
         ts.depth_scale.push_back(1.0 / (1.0 + x));
         ts.circulating_supply.push_back(1e9 + x);
         ts.flow_notional.push_back(-500.0 - x);
+        ts.vault_inventory.push_back(-600.0 + x);
       }
       ts.insurance_fund.push_back(1e6 - static_cast<double>(p * 100) - static_cast<double>(s));
+      ts.vault_equity.push_back(2e6 - static_cast<double>(p * 10) - static_cast<double>(s));
     }
     r.timeseries.push_back(ts);
   }

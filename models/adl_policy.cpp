@@ -1,0 +1,96 @@
+#include "models/adl_policy.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+
+namespace cascade {
+
+namespace {
+
+constexpr std::array<std::string_view, 3> kNames = {"queue", "pro_rata", "leverage_drain"};
+
+double total_capacity(std::span<const AdlCandidate> c) {
+  double t = 0.0;
+  for (const auto& x : c) t += x.capacity;
+  return t;
+}
+
+/// Water-filling: the allocation y(level) per candidate is continuous and monotone in `level`
+/// (decreasing for leverage_drain, increasing for pro_rata); find the level whose total is the
+/// demand by bisection, to the last representable step.
+template <class Give>
+std::vector<double> water_fill(std::span<const AdlCandidate> c, double demand, double lo, double hi,
+                               bool increasing, Give&& give) {
+  const auto total = [&](double level) {
+    double t = 0.0;
+    for (const auto& x : c) t += give(x, level);
+    return t;
+  };
+  for (int i = 0; i < 200 && lo < hi; ++i) {
+    const double mid = 0.5 * (lo + hi);
+    if (mid <= lo || mid >= hi) break;
+    if ((total(mid) < demand) == increasing) lo = mid;
+    else hi = mid;
+  }
+  // The side of the bracket that does not give more than the demand, then the rounding rest to
+  // whoever still has room, in order (a few ulps).
+  const double level = increasing ? lo : hi;
+  std::vector<double> y(c.size());
+  double given = 0.0;
+  for (std::size_t j = 0; j < c.size(); ++j) given += y[j] = give(c[j], level);
+  for (std::size_t j = 0; j < c.size() && given < demand; ++j) {
+    const double more = std::min(c[j].capacity - y[j], demand - given);
+    if (more > 0.0) {
+      y[j] += more;
+      given += more;
+    }
+  }
+  return y;
+}
+
+}  // namespace
+
+std::optional<AdlPolicy> adl_policy_from_name(std::string_view name) noexcept {
+  for (std::size_t i = 0; i < kNames.size(); ++i)
+    if (kNames[i] == name) return static_cast<AdlPolicy>(i);
+  return std::nullopt;
+}
+
+std::string_view adl_policy_name(AdlPolicy p) noexcept { return kNames[static_cast<std::size_t>(p)]; }
+
+std::vector<double> allocate_adl(AdlPolicy policy, std::span<const AdlCandidate> c, double demand) {
+  std::vector<double> y(c.size(), 0.0);
+  if (!(demand > 0.0) || c.empty()) return y;
+  if (demand >= total_capacity(c)) {  // everyone gives all they can
+    for (std::size_t j = 0; j < c.size(); ++j) y[j] = c[j].capacity;
+    return y;
+  }
+  switch (policy) {
+    case AdlPolicy::Queue: {
+      double left = demand;
+      for (std::size_t j = 0; j < c.size() && left > 0.0; ++j) left -= y[j] = std::min(left, c[j].capacity);
+      return y;
+    }
+    case AdlPolicy::ProRata:
+      // The same fraction f of every size, capped by capacity: min(f*size, capacity).
+      return water_fill(c, demand, 0.0, 1.0, true, [](const AdlCandidate& x, double f) {
+        return std::min(f * x.size, x.capacity);
+      });
+    case AdlPolicy::LeverageDrain:
+    default: {
+      // Bring every candidate's effective leverage down to the level L if above it: solve
+      // (size - y)*mark = L*(equity - y*cost) for y; none below L. The largest leverage left is
+      // then L, the smallest level the demand allows.
+      double top = 0.0;
+      for (const auto& x : c) top = std::max(top, x.leverage_after(0.0));
+      return water_fill(c, demand, 0.0, top, false, [](const AdlCandidate& x, double level) {
+        if (x.leverage_after(0.0) <= level) return 0.0;
+        const double give = (x.size * x.mark - level * x.equity) / (x.mark - level * x.cost_per_unit);
+        return std::clamp(give, 0.0, x.capacity);
+      });
+    }
+  }
+}
+
+}  // namespace cascade
