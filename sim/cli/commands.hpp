@@ -36,6 +36,7 @@ struct RunArgs : ScenarioArgs {
 struct SweepArgs : RunArgs {
   std::vector<std::string> params;  ///< --param KEY[,KEY...] (repeatable)
   std::vector<std::string> values;  ///< --values V1,V2,... (one per --param)
+  bool independent_points = false;  ///< --independent-points: no common random numbers
 };
 
 /// `cascade merge`: shard files of one run into one results file.

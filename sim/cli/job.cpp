@@ -139,6 +139,7 @@ RunInfo make_info(const SweepJob& job, const Scenario& point0, const RunArgs& ar
   for (const auto& a : point0.assets) info.assets.push_back(a.name);
   info.events_enabled = point0.output.events;
   info.sweep = sweep_datasets(job.spec);
+  info.independent_points = job.spec.independent_points ? 1 : 0;
   info.run_fingerprint = run_fingerprint(job, kVersion);
   return info;
 }

@@ -77,6 +77,9 @@ int main(int argc, char** argv) {
       ->allow_extra_args(false);
   sweep_cmd->add_option("--values", sweep.values, "Values of the matching --param: A,B,C (repeatable)")
       ->allow_extra_args(false);
+  sweep_cmd->add_flag("--independent-points", sweep.independent_points,
+                      "Each point draws its own random numbers (default: common random numbers, "
+                      "the same draws at every point)");
 
   cascade::ScenarioArgs check;
   auto* check_cmd = app.add_subcommand("check", "Validate a scenario and print the resolved plan");

@@ -80,6 +80,9 @@ RunInfo read_info(const h5::File& file) {
       info.sweep.push_back({key, values.string_attribute("unit"), values.read<double>(), axis});
     }
   }
+  info.independent_points = file.has_attribute("independent_points")
+                                ? file.attribute<std::int32_t>("independent_points")
+                                : -1;
   if (file.has_attribute("run_fingerprint"))
     info.run_fingerprint = file.string_attribute("run_fingerprint");
   if (file.has_attribute("shard_index")) {

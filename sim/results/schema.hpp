@@ -56,6 +56,11 @@ struct RunInfo {
   bool events_enabled = false;     ///< write /events/liquidations (empty datasets if no events)
   std::string scenario_name;       ///< shown by `cascade inspect`, e.g. the scenario file's stem
   std::vector<SweepAxis> sweep;    ///< empty for a plain run (no /sweep group)
+  /// Root attribute `independent_points`: 1 when the sweep points drew independent random
+  /// numbers, 0 when they share them (common random numbers); -1 read from a file written
+  /// before common random numbers existed (every point drew its own, and the population was
+  /// drawn differently), and then not written.
+  std::int32_t independent_points = 0;
   std::string run_fingerprint;     ///< identifies the run a shard belongs to (empty: not written)
   std::optional<ShardInfo> shard;  ///< set for a shard file, absent for a whole run
 };

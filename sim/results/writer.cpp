@@ -92,6 +92,8 @@ void write_root_attributes(h5::File& file, const RunInfo& info) {
   file.set_attribute("steps", info.steps);
   file.set_attribute("dt", info.dt_s);
   file.set_attribute("assets", info.assets);
+  if (info.independent_points >= 0)
+    file.set_attribute("independent_points", info.independent_points);
   if (!info.run_fingerprint.empty()) file.set_attribute("run_fingerprint", info.run_fingerprint);
   if (info.shard) {
     file.set_attribute("shard_index", info.shard->index);
