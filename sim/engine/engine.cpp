@@ -15,7 +15,8 @@ Engine::Engine(const RunPlan& plan, std::shared_ptr<const StartBook> start, std:
     : plan_(plan), sc_(*plan.scenario), start_(std::move(start)), pos_(start_->positions),
       cross_slot_(start_->cross_slot), cross_(start_->cross), point_(point), path_(path),
       sinks_(sinks), prices_(plan, price_seed),
-      agents_rng_(stream_seed(sc_.seed, point, path, Stream::Agents)),
+      agents_rng_(
+          stream_seed(sc_.seed, stream_point(sc_.independent_points, point), path, Stream::Agents)),
       fund_(sc_.exchange.insurance_fund_usd) {
   const std::size_t n = sc_.assets.size();
   fundamentals_ = prices_.initial();
