@@ -75,6 +75,7 @@ RunInfo read_info(const h5::File& file) {
     const h5::Group sweep = file.open_group("sweep");
     for (const auto& key : sweep.children()) {
       const h5::Dataset values = sweep.open_dataset(key);
+      if (values.is_dimension_scale()) continue;  // /sweep/point
       const auto axis = values.has_attribute("axis") ? values.attribute<std::int32_t>("axis")
                                                      : static_cast<std::int32_t>(info.sweep.size());
       info.sweep.push_back({key, values.string_attribute("unit"), values.read<double>(), axis});

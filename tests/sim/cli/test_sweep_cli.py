@@ -63,7 +63,8 @@ with tempfile.TemporaryDirectory() as d:
         point = h["summary/point"][()]
         liq = h["summary/liquidated_notional"][()]
         check(h["summary/path"].shape == (48,), "4 points x 12 paths = 48 rows")
-        check(list(h["sweep"].keys()) == [LEVERAGE], f"/sweep holds the key ({list(h['sweep'])})")
+        check(list(h["sweep"].keys()) == ["point", LEVERAGE],
+              f"/sweep holds its point coordinate and the key ({list(h['sweep'])})")
         ds = h["sweep"][LEVERAGE]
         check(ds[()].tolist() == [2.0, 5.0, 10.0, 20.0], f"/sweep values per point {ds[()]}")
         check(ds.attrs["unit"] == "x" and int(ds.attrs["axis"]) == 0, "unit x, axis 0")
