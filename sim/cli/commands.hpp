@@ -48,6 +48,13 @@ struct MergeArgs {
   std::string command_line;
 };
 
+/// `cascade compare`: two results files, or two points of one.
+struct CompareArgs {
+  std::vector<std::string> inputs;   ///< one or two results files
+  std::vector<std::int64_t> points;  ///< --point (none, or two)
+  bool json = false;
+};
+
 struct LevelsArgs : ScenarioArgs {
   std::string csv;             ///< per-position CSV output (empty: none)
   double bucket_percent = 1.0; ///< price bucket width, % of the start price
@@ -59,6 +66,7 @@ int command_sweep(const SweepArgs& args, std::ostream& out, std::ostream& err);
 int command_merge(const MergeArgs& args, std::ostream& out, std::ostream& err);
 int command_check(const ScenarioArgs& args, std::ostream& out, std::ostream& err);
 int command_levels(const LevelsArgs& args, std::ostream& out, std::ostream& err);
+int command_compare(const CompareArgs& args, std::ostream& out, std::ostream& err);
 
 /// Writes `text` to `path` atomically (temporary name, then rename). Throws on failure.
 void write_file_atomically(const std::string& path, const std::string& text);

@@ -109,6 +109,20 @@ int main(int argc, char** argv) {
   inspect_cmd->add_option("--point", inspect.point,
                           "Show only this sweep point's tables (default: every point, up to 20)");
 
+  cascade::CompareArgs compare;
+  auto* compare_cmd = app.add_subcommand(
+      "compare", "Two runs (or two points of a sweep) side by side, with paired differences");
+  compare_cmd
+      ->add_option("results", compare.inputs,
+                   "Results files (.h5): A B, or one with --point i --point j")
+      ->required()
+      ->check(CLI::ExistingFile);
+  compare_cmd
+      ->add_option("--point", compare.points,
+                   "Sweep point of A, then of B (repeat: --point i --point j)")
+      ->allow_extra_args(false);
+  compare_cmd->add_flag("--json", compare.json, "Print JSON for scripts (docs/analysis.md)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -141,6 +155,7 @@ int main(int argc, char** argv) {
     return *run_cmd ? cascade::command_run(run, out, err) : cascade::command_sweep(sweep, out, err);
   }
   if (*check_cmd) return cascade::command_check(check, std::cout, std::cerr);
+  if (*compare_cmd) return cascade::command_compare(compare, std::cout, std::cerr);
   if (*levels_cmd) return cascade::command_levels(levels, std::cout, std::cerr);
   if (*merge_cmd) {
     merge.command_line = command_line;

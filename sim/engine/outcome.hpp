@@ -31,6 +31,7 @@ struct PathOutcome {
   std::int64_t max_cascade_depth = 0;         ///< rounds in the deepest step
   double largest_step_liquidation = 0.0;  ///< USD liquidated in the worst step
   double first_liquidation_time = std::numeric_limits<double>::quiet_NaN();  ///< s; NaN if none
+  double insurance_fund_start = 0.0;      ///< USD at t = 0 (set by the ensemble from the scenario)
   double insurance_fund_min = 0.0;        ///< USD
   double insurance_fund_final = 0.0;      ///< USD
   double fees = 0.0;                      ///< USD, liquidation fees collected

@@ -112,6 +112,7 @@ RunResults run_rows(std::span<const Scenario> points, std::int32_t first_point,
             : Engine(*plans[lp], build_initial_book(sc, population_seed(sc, point, path)), price_seed,
                      point, path, sinks)
                   .run();
+    results.outcomes[i].insurance_fund_start = sc.exchange.insurance_fund_usd;
     if (options.progress) {
       std::lock_guard lock(progress_mutex);
       options.progress(++done, static_cast<std::int64_t>(n_rows));

@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <filesystem>
+#include <limits>
 #include <stdexcept>
 #include <variant>
 
@@ -114,11 +115,17 @@ void read_summary(const h5::File& file, std::size_t n_assets, RunResults& result
     outcomes[r].point = point[r];
     outcomes[r].path = path[r];
   }
-  // Counts are read as int64 (format 1 stored them as float64; HDF5 converts).
+  // Counts are read as int64 (format 1 stored them as float64; HDF5 converts). A metric added
+  // to the table after the file was written is absent: NaN (a count: 0), like "not recorded".
   for (const auto& m : kSummaryMetrics)
     std::visit(
         [&](auto field) {
           using T = std::remove_cvref_t<decltype(outcomes.front().*field)>;
+          if (!summary.exists(m.name)) {
+            for (auto& o : outcomes)
+              o.*field = std::is_floating_point_v<T> ? std::numeric_limits<T>::quiet_NaN() : T{};
+            return;
+          }
           const auto values = read_checked<T>(summary, m.name, dims);
           for (std::size_t r = 0; r < n; ++r) outcomes[r].*field = values[r];
         },

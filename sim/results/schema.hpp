@@ -99,6 +99,7 @@ inline constexpr SummaryMetric kSummaryMetrics[] = {
     {"max_cascade_depth", "rounds", "most cascade rounds in one step", &PathOutcome::max_cascade_depth},
     {"largest_step_liquidation", "USD", "largest notional liquidated in one step", &PathOutcome::largest_step_liquidation},
     {"first_liquidation_time", "s", "time of the first liquidation (NaN if none)", &PathOutcome::first_liquidation_time},
+    {"insurance_fund_start", "USD", "insurance fund at the start (the draw is start - min)", &PathOutcome::insurance_fund_start},
     {"insurance_fund_min", "USD", "lowest insurance fund balance", &PathOutcome::insurance_fund_min},
     {"insurance_fund_final", "USD", "insurance fund at the end", &PathOutcome::insurance_fund_final},
     {"fees", "USD", "liquidation fees collected", &PathOutcome::fees},
