@@ -55,6 +55,21 @@ struct CompareArgs {
   bool json = false;
 };
 
+/// `cascade solve`: the value of one key at which a quantile of an outcome meets a target.
+struct SolveArgs : ScenarioArgs {
+  std::optional<std::int64_t> paths;
+  std::optional<std::uint64_t> seed;
+  int threads = 0;
+  std::string param;   ///< --param KEY
+  std::string range;   ///< --range LO,HI
+  std::string metric;  ///< --metric: a /summary metric
+  double quantile = 0.5;
+  double target = 0.0;
+  double tolerance = 0.0;  ///< --tolerance: bracket width to stop at; 0 = (HI - LO) / 1000
+  int max_runs = 40;
+  bool json = false;
+};
+
 struct LevelsArgs : ScenarioArgs {
   std::string csv;             ///< per-position CSV output (empty: none)
   double bucket_percent = 1.0; ///< price bucket width, % of the start price
@@ -67,6 +82,7 @@ int command_merge(const MergeArgs& args, std::ostream& out, std::ostream& err);
 int command_check(const ScenarioArgs& args, std::ostream& out, std::ostream& err);
 int command_levels(const LevelsArgs& args, std::ostream& out, std::ostream& err);
 int command_compare(const CompareArgs& args, std::ostream& out, std::ostream& err);
+int command_solve(const SolveArgs& args, std::ostream& out, std::ostream& err);
 
 /// Writes `text` to `path` atomically (temporary name, then rename). Throws on failure.
 void write_file_atomically(const std::string& path, const std::string& text);

@@ -199,9 +199,14 @@ int default_threads() {
 }  // namespace
 
 std::vector<std::string> run_overrides(const RunArgs& args) {
-  std::vector<std::string> overrides = args.overrides;
-  if (args.paths) overrides.push_back("paths=" + std::to_string(*args.paths));
-  if (args.seed) overrides.push_back("seed=" + std::to_string(*args.seed));
+  return run_overrides(args.overrides, args.paths, args.seed);
+}
+
+std::vector<std::string> run_overrides(std::vector<std::string> overrides,
+                                       const std::optional<std::int64_t>& paths,
+                                       const std::optional<std::uint64_t>& seed) {
+  if (paths) overrides.push_back("paths=" + std::to_string(*paths));
+  if (seed) overrides.push_back("seed=" + std::to_string(*seed));
   return overrides;
 }
 

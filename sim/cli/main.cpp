@@ -123,6 +123,26 @@ int main(int argc, char** argv) {
       ->allow_extra_args(false);
   compare_cmd->add_flag("--json", compare.json, "Print JSON for scripts (docs/analysis.md)");
 
+  cascade::SolveArgs solve;
+  auto* solve_cmd = app.add_subcommand(
+      "solve", "The value of a key at which a quantile of an outcome meets a target");
+  add_scenario_options(solve_cmd, solve);
+  solve_cmd->add_option("--param", solve.param, "Scenario key to solve for")->required();
+  solve_cmd->add_option("--range", solve.range, "LO,HI: the range to search")->required();
+  solve_cmd->add_option("--metric", solve.metric, "A /summary metric, e.g. bad_debt")->required();
+  solve_cmd->add_option("--quantile", solve.quantile, "Quantile over paths, e.g. 0.99")->required();
+  solve_cmd->add_option("--target", solve.target, "The value the quantile must meet")->required();
+  solve_cmd->add_option("--tolerance", solve.tolerance,
+                        "Stop when the bracket is this narrow (default: (HI - LO) / 1000)");
+  solve_cmd->add_option("--max-runs", solve.max_runs, "Most runs to make (default 40)")
+      ->check(CLI::Range(2, 1000));
+  solve_cmd->add_option("--paths", solve.paths, "Paths per run (overrides `paths`)")
+      ->check(CLI::PositiveNumber);
+  solve_cmd->add_option("--seed", solve.seed, "Master seed (overrides `seed`)");
+  solve_cmd->add_option("--threads", solve.threads, "Worker threads (default: all cores)")
+      ->check(CLI::NonNegativeNumber);
+  solve_cmd->add_flag("--json", solve.json, "Print JSON for scripts");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -156,6 +176,7 @@ int main(int argc, char** argv) {
   }
   if (*check_cmd) return cascade::command_check(check, std::cout, std::cerr);
   if (*compare_cmd) return cascade::command_compare(compare, std::cout, std::cerr);
+  if (*solve_cmd) return cascade::command_solve(solve, std::cout, std::cerr);
   if (*levels_cmd) return cascade::command_levels(levels, std::cout, std::cerr);
   if (*merge_cmd) {
     merge.command_line = command_line;
