@@ -11,6 +11,7 @@ packages=(
   libopenmpi-dev openmpi-bin
   python3-h5py python3-numpy python3-pandas python3-matplotlib
   python3-xarray python3-h5netcdf netcdf-bin
+  chromium
 )
 
 missing=()

@@ -70,6 +70,14 @@ struct SolveArgs : ScenarioArgs {
   bool json = false;
 };
 
+/// `cascade report`: the HTML report of a results file.
+struct ReportArgs {
+  std::string input;
+  std::string output;
+  bool force = false;
+  bool quiet = false;
+};
+
 struct LevelsArgs : ScenarioArgs {
   std::string csv;             ///< per-position CSV output (empty: none)
   double bucket_percent = 1.0; ///< price bucket width, % of the start price
@@ -83,6 +91,7 @@ int command_check(const ScenarioArgs& args, std::ostream& out, std::ostream& err
 int command_levels(const LevelsArgs& args, std::ostream& out, std::ostream& err);
 int command_compare(const CompareArgs& args, std::ostream& out, std::ostream& err);
 int command_solve(const SolveArgs& args, std::ostream& out, std::ostream& err);
+int command_report(const ReportArgs& args, std::ostream& out, std::ostream& err);
 
 /// Writes `text` to `path` atomically (temporary name, then rename). Throws on failure.
 void write_file_atomically(const std::string& path, const std::string& text);

@@ -143,6 +143,16 @@ int main(int argc, char** argv) {
       ->check(CLI::NonNegativeNumber);
   solve_cmd->add_flag("--json", solve.json, "Print JSON for scripts");
 
+  cascade::ReportArgs report;
+  auto* report_cmd = app.add_subcommand(
+      "report", "A self-contained HTML report of a results file (offline, printable)");
+  report_cmd->add_option("results", report.input, "Results file (.h5)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  report_cmd->add_option("-o,--output", report.output, "The HTML file to write")->required();
+  report_cmd->add_flag("--force", report.force, "Overwrite an existing output file");
+  report_cmd->add_flag("-q,--quiet", report.quiet, "No summary line");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -177,6 +187,7 @@ int main(int argc, char** argv) {
   if (*check_cmd) return cascade::command_check(check, std::cout, std::cerr);
   if (*compare_cmd) return cascade::command_compare(compare, std::cout, std::cerr);
   if (*solve_cmd) return cascade::command_solve(solve, std::cout, std::cerr);
+  if (*report_cmd) return cascade::command_report(report, std::cout, std::cerr);
   if (*levels_cmd) return cascade::command_levels(levels, std::cout, std::cerr);
   if (*merge_cmd) {
     merge.command_line = command_line;
