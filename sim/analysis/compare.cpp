@@ -123,7 +123,7 @@ std::string comparison_text(const CompareSide& a, const CompareSide& b, const Co
 
 std::string json_number(double x) {
   if (!std::isfinite(x)) return "null";
-  return fmt::format("{:.17g}", x);
+  return fmt::format("{}", x);  // the shortest text that reads back to x
 }
 
 std::string json_string(const std::string& s) {

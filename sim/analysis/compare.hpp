@@ -59,7 +59,8 @@ std::string comparison_text(const CompareSide& a, const CompareSide& b, const Co
 /// "significant"}}}; NaN is null.
 std::string comparison_json(const CompareSide& a, const CompareSide& b, const Comparison& c);
 
-/// A JSON number (null for NaN or infinity, 17 significant digits) / string literal.
+/// A JSON number (null for NaN or infinity; the shortest text that reads back to the same
+/// double) / string literal.
 std::string json_number(double x);
 std::string json_string(const std::string& s);
 

@@ -101,8 +101,13 @@ TailRisk tail_risk(std::vector<double> losses, double level) {
   std::vector<double> tail(
       losses.end() - static_cast<std::ptrdiff_t>(std::max<std::size_t>(whole, 1)), losses.end());
   const Moments t = moments(tail);
-  const double tail_var = tail.size() < 2 ? 0.0 : t.variance;
-  const double gap = out.es.value - out.var.value;
+  // Tail values equal to 12 digits have no spread (not the rounding residue of the mean's
+  // subtraction, nor of the outcomes' own cents-of-a-billion arithmetic).
+  const bool flat = tail.back() - tail.front() <= 1e-12 * std::max(std::fabs(tail.back()), 1.0);
+  const double tail_var = tail.size() < 2 || flat ? 0.0 : t.variance;
+  const double raw_gap = out.es.value - out.var.value;
+  const double gap =
+      std::fabs(raw_gap) <= 1e-12 * std::max(std::fabs(out.es.value), 1.0) ? 0.0 : raw_gap;
   out.es.stderr_ = std::sqrt((tail_var + level * gap * gap) / (nd * (1.0 - level)));
   return out;
 }

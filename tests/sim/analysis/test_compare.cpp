@@ -100,5 +100,6 @@ TEST_CASE("Analysis.Compare.JsonHasTheInterfaceKeys") {
   CHECK(j.find(R"("difference": 1, "stderr": 0, "significant": true)") != std::string::npos);
   CHECK(j.find(R"("a": "A \"x\"")") != std::string::npos);
   CHECK(json_number(std::nan("")) == "null");
-  CHECK(json_number(0.1) == "0.10000000000000001");
+  CHECK(json_number(0.1) == "0.1");
+  CHECK(json_number(925358.9182421904) == "925358.9182421904");
 }
