@@ -23,23 +23,11 @@ import tempfile
 import matplotlib.image as mpimg
 import numpy as np
 
-EXE = os.environ["CASCADE_EXE"]
-SRC = os.environ["CASCADE_SOURCE_DIR"]
-SMOKE = os.path.join(SRC, "tests", "data", "smoke", "smoke.yaml")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "sim", "cli"))
+from cli_checks import SMOKE, check, finish, run  # noqa: E402
+
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-FAILURES = []
-
-
-def run(*args):
-    return subprocess.run([EXE, *args], capture_output=True, text=True, timeout=300,
-                          stdin=subprocess.DEVNULL)
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        FAILURES.append(what)
-    return cond
 
 
 def chromium(d, url, *args):
@@ -155,6 +143,4 @@ with tempfile.TemporaryDirectory() as d:
     check(r.returncode == 1 and not os.path.exists(f("junk.html")),
           f"an unreadable file: exit 1, nothing written ({r.stderr.strip()[:120]})")
 
-if FAILURES:
-    print(f"{len(FAILURES)} check(s) failed", file=sys.stderr)
-    sys.exit(1)
+finish()

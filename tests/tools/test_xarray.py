@@ -19,27 +19,14 @@ import h5py
 import numpy as np
 import xarray as xr
 
-SRC = os.environ["CASCADE_SOURCE_DIR"]
-EXE = os.environ["CASCADE_EXE"]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "sim", "cli"))
+from cli_checks import SRC, SMOKE, check, finish, run, run_ok  # noqa: E402
+
+
 sys.path.insert(0, os.path.join(SRC, "tools"))
 import cascade_results  # noqa: E402
 
-SMOKE = os.path.join(SRC, "tests", "data", "smoke", "smoke.yaml")
 KEY = "assets.AIX.population.leverage_mean"
-FAILURES = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        FAILURES.append(what)
-    return cond
-
-
-def run(*args):
-    r = subprocess.run([EXE, *args], capture_output=True, text=True, timeout=300,
-                       stdin=subprocess.DEVNULL)
-    check(r.returncode == 0, f"cascade {args[0]} (exit {r.returncode}: {r.stderr.strip()[:200]})")
 
 
 def open_group(path, group):
@@ -49,7 +36,7 @@ def open_group(path, group):
 with tempfile.TemporaryDirectory() as d:
     out = os.path.join(d, "sweep.h5")
     sweep = ["sweep", SMOKE, "--param", KEY, "--values", "5,10,20", "--paths", "4", "-q"]
-    run(*sweep, "-o", out)
+    run_ok(*sweep, "-o", out)
 
     expected = {
         "summary": {"row": 12},
@@ -122,11 +109,11 @@ with tempfile.TemporaryDirectory() as d:
     # Shards keep their run row index; the merged file keeps the scales.
     shards = [os.path.join(d, f"s{i}.h5") for i in range(2)]
     for i, path in enumerate(shards):
-        run(*sweep, "--shard", f"{i}/2", "-o", path)
+        run_ok(*sweep, "--shard", f"{i}/2", "-o", path)
     check(np.array_equal(open_group(shards[1], None)["row"].values, np.arange(6, 12)),
           "shard 1/2: row coordinate 6..11")
     merged = os.path.join(d, "merged.h5")
-    run("merge", *shards, "-o", merged, "-q")
+    run_ok("merge", *shards, "-o", merged, "-q")
     m = open_group(merged, "summary")
     check(dict(m.sizes) == {"row": 12} and np.array_equal(m["liquidated_notional"].values, liq),
           "merged file: same dimensions and values")
@@ -136,6 +123,4 @@ with tempfile.TemporaryDirectory() as d:
     check(partial.sizes["point"] == 2 and np.isnan(partial["liquidated_notional"].values).sum() == 2,
           "to_xarray of a shard: the missing cells of its first point are NaN")
 
-if FAILURES:
-    print(f"{len(FAILURES)} check(s) failed", file=sys.stderr)
-    sys.exit(1)
+finish()

@@ -52,6 +52,42 @@ svg::Line ccdf(std::vector<double> v, const std::string& color, const std::strin
   return line;
 }
 
+/// Median and 25-75 %, 5-95 % bands of values against x, in one colour.
+struct Fan {
+  svg::Band outer, inner;
+  svg::Line median;
+  Fan(const std::string& color, bool labelled, std::string median_label)
+      : outer{{}, {}, {}, color, 0.15, labelled ? "5–95 %" : ""},
+        inner{{}, {}, {}, color, 0.3, labelled ? "25–75 %" : ""},
+        median{{}, {}, color, std::move(median_label)} {}
+  void add(double x, const std::vector<double>& values) {
+    outer.x.push_back(x);
+    inner.x.push_back(x);
+    median.x.push_back(x);
+    outer.lo.push_back(percentile(values, 0.05));
+    outer.hi.push_back(percentile(values, 0.95));
+    inner.lo.push_back(percentile(values, 0.25));
+    inner.hi.push_back(percentile(values, 0.75));
+    median.y.push_back(percentile(values, 0.5));
+  }
+  void draw_into(svg::Plot& p) {
+    p.bands.push_back(std::move(outer));
+    p.bands.push_back(std::move(inner));
+    p.lines.push_back(std::move(median));
+  }
+};
+
+Figure make_figure(std::string id, std::string title, std::string x_label, std::string y_label,
+                   std::string x_unit = "", std::string y_unit = "") {
+  Figure fig{std::move(id), "", {}};
+  fig.plot.title = std::move(title);
+  fig.plot.x_label = std::move(x_label);
+  fig.plot.y_label = std::move(y_label);
+  fig.plot.x_unit = std::move(x_unit);
+  fig.plot.y_unit = std::move(y_unit);
+  return fig;
+}
+
 std::vector<double> all_of(const Rows& rows, const char* name) {
   const SummaryMetric* m = summary_metric(name);
   return m ? column(rows, *m) : std::vector<double>();
@@ -78,12 +114,9 @@ double start_price(const ResultsFile& f, std::size_t asset) {
 
 void loss_ccdf(const ResultsFile& f, const std::map<std::int32_t, Rows>& by_point,
                std::vector<Figure>& out) {
-  Figure fig{"loss-ccdf", "", {}};
+  Figure fig = make_figure("loss-ccdf", "Loss distribution: P(liquidated notional per path ≥ x)",
+                           "liquidated notional per path (USD)", "share of paths", "USD");
   auto& p = fig.plot;
-  p.title = "Loss distribution: P(liquidated notional per path ≥ x)";
-  p.x_label = "liquidated notional per path (USD)";
-  p.y_label = "share of paths";
-  p.x_unit = "USD";
   p.log_x = p.log_y = true;
   std::size_t i = 0;
   for (std::int32_t point : shown_points(by_point))
@@ -113,35 +146,20 @@ void sweep_curves(const ResultsFile& f, const std::map<std::int32_t, Rows>& by_p
     for (const auto& [point, rows] : by_point)
       for (double v : column(rows, *m)) any = any || v > 0;
     if (!any) continue;
-    Figure fig{fmt::format("sweep-curve-{}", name), "", {}};
+    Figure fig = make_figure(fmt::format("sweep-curve-{}", name),
+                             fmt::format("{} against {}", name, x_axis.key),
+                             fmt::format("{} ({})", x_axis.key, x_axis.unit),
+                             fmt::format("{} per path ({})", name, m->unit), "", m->unit);
     auto& p = fig.plot;
-    p.title = fmt::format("{} against {}", name, x_axis.key);
-    p.x_label = fmt::format("{} ({})", x_axis.key, x_axis.unit);
-    p.y_label = fmt::format("{} per path ({})", name, m->unit);
-    p.y_unit = m->unit;
     std::size_t c = 0;
     for (const auto& [others, points] : curves) {
       if (c == 4) break;
-      const std::string color = svg::palette(c++);
-      svg::Band outer{{}, {}, {}, color, 0.15, c == 1 ? "5–95 %" : ""};
-      svg::Band inner{{}, {}, {}, color, 0.3, c == 1 ? "25–75 %" : ""};
-      svg::Line median{
-          {}, {}, color, curves.size() > 1 ? fmt::format("median, curve {}", c) : "median"};
-      for (std::int32_t point : points) {
-        const auto v = column(by_point.at(point), *m);
-        const double x = x_axis.values[static_cast<std::size_t>(point)];
-        outer.x.push_back(x);
-        inner.x.push_back(x);
-        median.x.push_back(x);
-        outer.lo.push_back(percentile(v, 0.05));
-        outer.hi.push_back(percentile(v, 0.95));
-        inner.lo.push_back(percentile(v, 0.25));
-        inner.hi.push_back(percentile(v, 0.75));
-        median.y.push_back(percentile(v, 0.5));
-      }
-      p.bands.push_back(std::move(outer));
-      p.bands.push_back(std::move(inner));
-      p.lines.push_back(std::move(median));
+      const std::size_t curve = c++;
+      Fan fan(svg::palette(curve), curve == 0,
+              curves.size() > 1 ? fmt::format("median, curve {}", curve + 1) : "median");
+      for (std::int32_t point : points)
+        fan.add(x_axis.values[static_cast<std::size_t>(point)], column(by_point.at(point), *m));
+      fan.draw_into(p);
     }
     fig.caption = fmt::format(
         "Median and percentile bands of {} over the paths of each sweep point{}.", name,
@@ -166,31 +184,18 @@ void price_fans(const ResultsFile& f, std::vector<Figure>& out) {
   const std::size_t n_assets = f.info.assets.size(),
                     n_steps = static_cast<std::size_t>(f.info.steps) + 1;
   for (std::size_t a = 0; a < n_assets && a < 8; ++a) {
-    Figure fig{"price-fan-" + f.info.assets[a], "", {}};
+    Figure fig = make_figure("price-fan-" + f.info.assets[a],
+                             fmt::format("{}: mark / start price", f.info.assets[a]), "time (h)",
+                             "mark / start", "", "fraction");
     auto& p = fig.plot;
-    p.title = fmt::format("{}: mark / start price", f.info.assets[a]);
-    p.x_label = "time (h)";
-    p.y_label = "mark / start";
-    p.y_unit = "fraction";
-    svg::Band outer{{}, {}, {}, svg::palette(0), 0.15, paths.size() > 1 ? "5–95 %" : ""};
-    svg::Band inner{{}, {}, {}, svg::palette(0), 0.3, paths.size() > 1 ? "25–75 %" : ""};
-    svg::Line median{{}, {}, svg::palette(0), "median"};
+    Fan fan(svg::palette(0), paths.size() > 1, "median");
     for (std::size_t s = 0; s < n_steps; ++s) {
       std::vector<double> ratio;
       for (const auto* ts : paths)
         ratio.push_back(ts->mark_price[s * n_assets + a] / ts->mark_price[a]);
-      const double t = static_cast<double>(s) * f.info.dt_s / kHour;
-      outer.x.push_back(t);
-      inner.x.push_back(t);
-      median.x.push_back(t);
-      outer.lo.push_back(percentile(ratio, 0.05));
-      outer.hi.push_back(percentile(ratio, 0.95));
-      inner.lo.push_back(percentile(ratio, 0.25));
-      inner.hi.push_back(percentile(ratio, 0.75));
-      median.y.push_back(percentile(ratio, 0.5));
+      fan.add(static_cast<double>(s) * f.info.dt_s / kHour, ratio);
     }
-    p.bands = {std::move(outer), std::move(inner)};
-    p.lines = {std::move(median)};
+    fan.draw_into(p);
     fig.caption = fmt::format("Mark over start price on the {} recorded path{} of point {}.",
                               paths.size(), paths.size() == 1 ? "" : "s", paths.front()->point);
     out.push_back(std::move(fig));
@@ -215,12 +220,11 @@ void liquidation_maps(const ResultsFile& f, std::vector<Figure>& out) {
       any = true;
     }
     if (!any) continue;
-    Figure fig{"liquidation-map-" + f.info.assets[a], "", {}};
+    Figure fig =
+        make_figure("liquidation-map-" + f.info.assets[a],
+                    fmt::format("{}: liquidation map of the initial book", f.info.assets[a]),
+                    "liquidation price vs start (%)", "notional per 1 % bucket (USD)", "", "USD");
     auto& p = fig.plot;
-    p.title = fmt::format("{}: liquidation map of the initial book", f.info.assets[a]);
-    p.x_label = "liquidation price vs start (%)";
-    p.y_label = "notional per 1 % bucket (USD)";
-    p.y_unit = "USD";
     p.bars = {{centres, longs, 0.9, "#d62728", "longs"},
               {centres, shorts, 0.9, "#2ca02c", "shorts"}};
     p.x_markers = {0.0};
@@ -234,12 +238,9 @@ void liquidation_maps(const ResultsFile& f, std::vector<Figure>& out) {
 
 void cascade_depth(const ResultsFile& f, const std::map<std::int32_t, Rows>& by_point,
                    std::vector<Figure>& out) {
-  Figure fig{"cascade-depth", "", {}};
+  Figure fig = make_figure("cascade-depth", "Deepest cascade per path",
+                           "most cascade rounds in one step", "share of paths", "", "fraction");
   auto& p = fig.plot;
-  p.title = "Deepest cascade per path";
-  p.x_label = "most cascade rounds in one step";
-  p.y_label = "share of paths";
-  p.y_unit = "fraction";
   const auto points = shown_points(by_point);
   const double width = 0.8 / static_cast<double>(points.size());
   for (std::size_t i = 0; i < points.size(); ++i) {
@@ -263,12 +264,10 @@ void backstop_paths(const ResultsFile& f, std::vector<Figure>& out) {
   if (paths.empty()) return;
   for (const auto& m : kSeriesMetrics) {
     if (m.per_asset) continue;  // the fund (and any vault series): one value per step
-    Figure fig{fmt::format("paths-{}", m.name), "", {}};
+    Figure fig = make_figure(fmt::format("paths-{}", m.name),
+                             fmt::format("{} on the recorded paths", m.name), "time (h)",
+                             fmt::format("{} ({})", m.name, m.unit), "", m.unit);
     auto& p = fig.plot;
-    p.title = fmt::format("{} on the recorded paths", m.name);
-    p.x_label = "time (h)";
-    p.y_label = fmt::format("{} ({})", m.name, m.unit);
-    p.y_unit = m.unit;
     for (std::size_t i = 0; i < paths.size() && i < 20; ++i) {
       svg::Line line{{}, {}, svg::palette(i), i < 6 ? fmt::format("path {}", paths[i]->path) : ""};
       const auto& v = paths[i]->*m.field;
@@ -286,12 +285,9 @@ void backstop_paths(const ResultsFile& f, std::vector<Figure>& out) {
 
 void adl_outcomes(const ResultsFile& f, const std::map<std::int32_t, Rows>& by_point,
                   std::vector<Figure>& out) {
-  Figure fig{"adl-outcomes", "", {}};
+  Figure fig = make_figure("adl-outcomes", "ADL and bad debt: P(X per path ≥ x)", "USD per path",
+                           "share of paths", "USD");
   auto& p = fig.plot;
-  p.title = "ADL and bad debt: P(X per path ≥ x)";
-  p.x_label = "USD per path";
-  p.y_label = "share of paths";
-  p.x_unit = "USD";
   p.log_x = p.log_y = true;
   const Rows& rows = by_point.begin()->second;
   std::size_t i = 0;

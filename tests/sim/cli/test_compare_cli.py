@@ -16,23 +16,11 @@ import tempfile
 import h5py
 import numpy as np
 
-EXE = os.environ["CASCADE_EXE"]
-SRC = os.environ["CASCADE_SOURCE_DIR"]
-SMOKE = os.path.join(SRC, "tests", "data", "smoke", "smoke.yaml")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cli_checks import SMOKE, check, finish, run  # noqa: E402
+
+
 LEVERAGE = "assets.AIX.population.leverage_mean"
-FAILURES = []
-
-
-def run(*args):
-    return subprocess.run([EXE, *args], capture_output=True, text=True, timeout=300,
-                          stdin=subprocess.DEVNULL)
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        FAILURES.append(what)
-    return cond
 
 
 def close(a, b, rel=1e-9):
@@ -119,6 +107,4 @@ with tempfile.TemporaryDirectory() as d:
         junk.write("not hdf5")
     refused(["compare", f("junk.h5"), f("fund1.h5")], 1, "not a readable HDF5 file")
 
-if FAILURES:
-    print(f"{len(FAILURES)} check(s) failed", file=sys.stderr)
-    sys.exit(1)
+finish()

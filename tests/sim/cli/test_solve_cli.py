@@ -12,23 +12,11 @@ import tempfile
 import h5py
 import numpy as np
 
-EXE = os.environ["CASCADE_EXE"]
-SRC = os.environ["CASCADE_SOURCE_DIR"]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cli_checks import SRC, SMOKE, check, finish, run  # noqa: E402
+
+
 FUND = os.path.join(SRC, "scenarios", "insurance_fund_exhaustion.yaml")
-SMOKE = os.path.join(SRC, "tests", "data", "smoke", "smoke.yaml")
-FAILURES = []
-
-
-def run(*args):
-    return subprocess.run([EXE, *args], capture_output=True, text=True, timeout=300,
-                          stdin=subprocess.DEVNULL)
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        FAILURES.append(what)
-    return cond
 
 
 def quantile_of_run(scenario, key, value, metric, q, paths, d):
@@ -112,6 +100,4 @@ with tempfile.TemporaryDirectory() as d:
     refused("quantile", [FUND, "--param", key, "--range", "0,1", "--metric", "bad_debt",
                          "--quantile", "99", "--target", "0"], "--quantile:1:1: error:", "[0, 1]")
 
-if FAILURES:
-    print(f"{len(FAILURES)} check(s) failed", file=sys.stderr)
-    sys.exit(1)
+finish()

@@ -11,7 +11,6 @@
 """
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 
@@ -19,25 +18,10 @@ import h5py
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cli_checks import SMOKE, check, finish, run  # noqa: E402
 from h5_equal import differences  # noqa: E402
 
-EXE = os.environ["CASCADE_EXE"]
-SRC = os.environ["CASCADE_SOURCE_DIR"]
-SMOKE = os.path.join(SRC, "tests", "data", "smoke", "smoke.yaml")
 LEVERAGE = "assets.AIX.population.leverage_mean"
-FAILURES = []
-
-
-def run(*args):
-    return subprocess.run([EXE, *args], capture_output=True, text=True, timeout=300,
-                          stdin=subprocess.DEVNULL)
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        FAILURES.append(what)
-    return cond
 
 
 def expect_ok(r, what):
@@ -193,6 +177,4 @@ with tempfile.TemporaryDirectory() as d:
     bad("shard index", ["run", SMOKE, "--shard", "2/2"], "--shard:1:1: error:", "0-based")
     bad("shard syntax", ["run", SMOKE, "--shard", "1of2"], "--shard:1:1: error:", "i/n")
 
-if FAILURES:
-    print(f"{len(FAILURES)} check(s) failed", file=sys.stderr)
-    sys.exit(1)
+finish()
