@@ -17,12 +17,16 @@
     r.summary_with_sweep()       # summary joined with each row's swept values
     r.sweep_table("liquidated_notional")  # per point: swept values, count, mean, p5..p95
     r.shard                      # dict of shard attributes for a shard file, else None
+    r.to_xarray()                # xarray.Dataset [point, path]: summary metrics, swept keys
+                                 # as coordinates; to_xarray("by_asset") [point, path, asset],
+                                 # to_xarray("timeseries") [recorded_path, step, asset]
 
 As a script: ``tools/cascade_results.py OUT.h5`` prints the run metadata and
 ``summary.describe()``.
 
 Files whose ``complete`` attribute is not 1 (a run that did not finish) are refused.
-Uses h5py, numpy and pandas only (Debian: python3-h5py python3-pandas).
+Uses h5py, numpy and pandas (Debian: python3-h5py python3-pandas); to_xarray() also xarray and
+h5netcdf (python3-xarray python3-h5netcdf), imported only when called.
 """
 
 import sys
@@ -50,10 +54,17 @@ def _attr_value(value):
     return _text(value)
 
 
-def _columns(group):
-    """Every 1-D dataset of `group`, in file (creation) order, as a dict of numpy arrays."""
+def _is_dimension(ds):
+    """A dimension's coordinate (an HDF5 dimension scale, e.g. /sweep/point), not a column."""
+    return h5py.h5ds.is_scale(ds.id)
+
+
+def _columns(group, keep_dimensions=False):
+    """Every 1-D dataset of `group`, in file (creation) order, as a dict of numpy arrays;
+    dimension scales only when `keep_dimensions` (the initial book's `position` is both)."""
     return {name: ds[()] for name, ds in group.items()
-            if isinstance(ds, h5py.Dataset) and ds.ndim == 1}
+            if isinstance(ds, h5py.Dataset) and ds.ndim == 1
+            and (keep_dimensions or not _is_dimension(ds))}
 
 
 class Results:
@@ -130,7 +141,7 @@ class Results:
 
             initial = f["positions/initial"]
             accounts = [_text(a) for a in initial.attrs["accounts"]]
-            positions = pd.DataFrame(_columns(initial))
+            positions = pd.DataFrame(_columns(initial, keep_dimensions=True))
             positions["asset"] = self._asset_names(positions["asset"].to_numpy())
             positions["account"] = pd.Categorical.from_codes(
                 positions["account"].to_numpy(), categories=accounts)
@@ -173,10 +184,70 @@ class Results:
             table = self.sweep.merge(table, on="point", how="right")
         return table
 
+    def to_xarray(self, part="summary"):
+        """The results as an xarray.Dataset with named dimensions, read through h5netcdf (the
+        file's netCDF-4 dimension scales):
+
+        - "summary": every /summary metric on dimensions (point, path); for a sweep, each swept
+          key is a coordinate along point (ds.sel(point=2), ds.liquidated_notional.quantile(0.95,
+          dim="path"), ds.swap_dims(point=KEY) for a one-axis sweep);
+        - "by_asset": the /summary/by_asset metrics on (point, path, asset), asset names as the
+          asset coordinate;
+        - "timeseries": the recorded series on (recorded_path, step, asset) with time, point and
+          path as coordinates.
+
+        Rows missing from the grid (a shard) are NaN."""
+        import xarray as xr  # only here: the rest of the module needs no xarray
+
+        def group(name):
+            return xr.open_dataset(self.path, group=name, engine="h5netcdf").load()
+
+        if part == "timeseries":
+            if self.timeseries_paths is None:
+                raise KeyError(f"{self.path} has no recorded time series")
+            return group("timeseries").assign_coords(asset=("asset", self.assets))
+        if part == "summary":
+            ds = group("summary")
+        elif part == "by_asset":
+            rows = group("summary")
+            ds = group("summary/by_asset").assign_coords(
+                point=("row", rows["point"].values), path=("row", rows["path"].values),
+                asset=("asset", self.assets))
+        else:
+            raise ValueError(f"part must be summary, by_asset or timeseries, not {part!r}")
+        ds = _rows_to_grid(ds, xr)
+        if self.sweep is not None:
+            at = self.sweep.set_index("point").loc[ds["point"].values]
+            ds = ds.assign_coords({k: ("point", at[k].to_numpy()) for k in self.sweep_keys})
+        ds.attrs = {k: v for k, v in self.attrs.items() if k != "scenario_yaml"}
+        return ds
+
     def unit(self, dataset):
         """The `unit` attribute of any dataset, e.g. unit('/timeseries/mark_price')."""
         with h5py.File(self.path, "r") as f:
             return _text(f[dataset].attrs["unit"])
+
+
+def _rows_to_grid(ds, xr):
+    """Dimension `row` (with coordinates point and path) -> dimensions (point, path). Integer
+    metrics stay integers when every (point, path) is present; cells of a partial grid (a
+    shard) are NaN."""
+    point, path = ds["point"].values, ds["path"].values
+    points, pi = np.unique(point, return_inverse=True)
+    paths, qi = np.unique(path, return_inverse=True)
+    complete = len(point) == len(points) * len(paths)
+    out = {}
+    for name, var in ds.data_vars.items():
+        var = var.transpose("row", ...)
+        dtype = var.dtype if complete else np.result_type(var.dtype, np.float64)
+        grid = np.empty((len(points), len(paths)) + var.shape[1:], dtype=dtype)
+        if not complete:
+            grid[...] = np.nan
+        grid[pi, qi] = var.values
+        out[name] = (("point", "path") + var.dims[1:], grid, var.attrs)
+    coords = {"point": points, "path": paths}
+    coords.update({k: ds.coords[k] for k in ds.coords if "row" not in ds.coords[k].dims})
+    return xr.Dataset(out, coords=coords)
 
 
 def load(path):

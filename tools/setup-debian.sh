@@ -10,6 +10,8 @@ packages=(
   doctest-dev libbenchmark-dev libcli11-dev libfmt-dev
   libopenmpi-dev openmpi-bin
   python3-h5py python3-numpy python3-pandas python3-matplotlib
+  python3-xarray python3-h5netcdf netcdf-bin
+  chromium
 )
 
 missing=()

@@ -29,7 +29,6 @@ PositionBook build_initial_book(const Scenario& sc, std::uint64_t population_see
   // per-position accounts; each account's wallet is the margin its positions would have posted
   // isolated.
   const Profile profile = scenario_profile(sc);
-  Rng rng(population_seed);
   boost::random::uniform_01<double> uniform;
   auto account = static_cast<std::int32_t>(sc.accounts.size());
   const auto first_cross = static_cast<std::int32_t>(sc.accounts.size() + total - sc.positions.size());
@@ -50,11 +49,17 @@ PositionBook build_initial_book(const Scenario& sc, std::uint64_t population_see
     rows.clear();
     rows.reserve(static_cast<std::size_t>(a.population->count));
     for (int i = 0; i < a.population->count; ++i, ++account) {
-      const SampledPosition drawn = sample_position(a, rule, *a.population, rng);
+      // Each position draws from its own streams (sim/plan/random_streams.hpp), so this loop
+      // could run in any order.
+      const std::uint64_t key = position_key(population_seed, k, static_cast<std::uint64_t>(i));
+      const SampledPosition drawn = sample_position(a, rule, *a.population, key);
       IsolatedPosition p = drawn.position;
-      if (a.population->cross_share > 0.0 && uniform(rng) < a.population->cross_share) {
-        const auto j = std::min(static_cast<std::size_t>(uniform(rng) * static_cast<double>(sc.cross_accounts)),
-                                cross_wallet.size() - 1);
+      KeyedStream cross = position_stream(key, PositionDraw::Cross);
+      const double u_cross = uniform(cross), u_account = uniform(cross);
+      if (a.population->cross_share > 0.0 && u_cross < a.population->cross_share) {
+        const auto j =
+            std::min(static_cast<std::size_t>(u_account * static_cast<double>(sc.cross_accounts)),
+                     cross_wallet.size() - 1);
         cross_wallet[j] += p.margin;
         p.margin = 0.0;
         // Stops and margin calls are for isolated positions (docs/agents.md).

@@ -23,7 +23,8 @@ struct InitialPosition {
 };
 
 /// Builds the initial positions with their liquidation and bankruptcy prices. Population
-/// positions are drawn from an engine seeded with `population_seed` (see sim/plan/random_streams.hpp);
+/// position i of asset k draws from the streams of position_key(population_seed, k, i) (see
+/// sim/plan/random_streams.hpp);
 /// CSV positions come first, in file order, then each asset's population in scenario order.
 PositionBook build_initial_book(const Scenario& sc, std::uint64_t population_seed);
 

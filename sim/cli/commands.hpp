@@ -36,6 +36,7 @@ struct RunArgs : ScenarioArgs {
 struct SweepArgs : RunArgs {
   std::vector<std::string> params;  ///< --param KEY[,KEY...] (repeatable)
   std::vector<std::string> values;  ///< --values V1,V2,... (one per --param)
+  bool independent_points = false;  ///< --independent-points: no common random numbers
 };
 
 /// `cascade merge`: shard files of one run into one results file.
@@ -45,6 +46,36 @@ struct MergeArgs {
   bool force = false;
   bool quiet = false;
   std::string command_line;
+};
+
+/// `cascade compare`: two results files, or two points of one.
+struct CompareArgs {
+  std::vector<std::string> inputs;   ///< one or two results files
+  std::vector<std::int64_t> points;  ///< --point (none, or two)
+  bool json = false;
+};
+
+/// `cascade solve`: the value of one key at which a quantile of an outcome meets a target.
+struct SolveArgs : ScenarioArgs {
+  std::optional<std::int64_t> paths;
+  std::optional<std::uint64_t> seed;
+  int threads = 0;
+  std::string param;   ///< --param KEY
+  std::string range;   ///< --range LO,HI
+  std::string metric;  ///< --metric: a /summary metric
+  double quantile = 0.5;
+  double target = 0.0;
+  double tolerance = 0.0;  ///< --tolerance: bracket width to stop at; 0 = (HI - LO) / 1000
+  int max_runs = 40;
+  bool json = false;
+};
+
+/// `cascade report`: the HTML report of a results file.
+struct ReportArgs {
+  std::string input;
+  std::string output;
+  bool force = false;
+  bool quiet = false;
 };
 
 struct LevelsArgs : ScenarioArgs {
@@ -58,6 +89,9 @@ int command_sweep(const SweepArgs& args, std::ostream& out, std::ostream& err);
 int command_merge(const MergeArgs& args, std::ostream& out, std::ostream& err);
 int command_check(const ScenarioArgs& args, std::ostream& out, std::ostream& err);
 int command_levels(const LevelsArgs& args, std::ostream& out, std::ostream& err);
+int command_compare(const CompareArgs& args, std::ostream& out, std::ostream& err);
+int command_solve(const SolveArgs& args, std::ostream& out, std::ostream& err);
+int command_report(const ReportArgs& args, std::ostream& out, std::ostream& err);
 
 /// Writes `text` to `path` atomically (temporary name, then rename). Throws on failure.
 void write_file_atomically(const std::string& path, const std::string& text);

@@ -9,49 +9,21 @@
 #include <limits>
 #include <map>
 
-#include "sim/results/schema.hpp"
+#include "sim/analysis/outcomes.hpp"
+#include "sim/analysis/scorecard.hpp"
 #include "sim/results/reader.hpp"
+#include "sim/results/schema.hpp"
 
 namespace cascade {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-/// The outcomes `inspect` shows, in order; units and meanings come from kSummaryMetrics.
-constexpr std::array<std::string_view, 7> kShownSummary = {
-    "liquidated_notional", "liquidations", "max_cascade_depth",
-    "insurance_fund_min",  "bad_debt",     "conservation_residual",
-    "peak_slippage_bps"};
-
-const SummaryMetric* find_summary(std::string_view name) {
-  for (const auto& m : kSummaryMetrics)
-    if (name == m.name) return &m;
-  return nullptr;
-}
+const SummaryMetric* find_summary(std::string_view name) { return summary_metric(name); }
 
 const AssetMetric& find_asset(std::string_view name) {
-  for (const auto& m : kAssetMetrics)
-    if (name == m.name) return m;
+  if (const AssetMetric* m = asset_metric(name)) return *m;
   throw std::logic_error(fmt::format("inspect: no per-asset metric {}", name));
-}
-
-/// Plain number with 3 significant digits and a k/M/B/T suffix from a thousand up.
-std::string human_number(double value) {
-  const double a = std::fabs(value);
-  if (a == 0.0) return "0";
-  if (a < 1e-2) return fmt::format("{:.2e}", value);
-  if (a < 999.5) return fmt::format("{:.3g}", value);
-  constexpr std::array<const char*, 4> kSuffix = {"k", "M", "B", "T"};
-  double scaled = value;
-  for (const char* suffix : kSuffix) {
-    scaled /= 1000.0;
-    const double s = std::fabs(scaled);
-    if (s < 999.5) {
-      const int decimals = s < 9.995 ? 2 : (s < 99.95 ? 1 : 0);
-      return fmt::format("{:.{}f}{}", scaled, decimals, suffix);
-    }
-  }
-  return fmt::format("{:.2e}", value);
 }
 
 std::string pad_left(const std::string& s, std::size_t width) {
@@ -121,18 +93,30 @@ void print_metadata(const std::string& path, const ResultsFile& file, std::ostre
                      results.timeseries.size() == 1 ? "" : "s");
 }
 
+/// The risk scorecard of `rows` (sim/analysis/scorecard.hpp): estimate ± standard error.
+void print_scorecard(const std::vector<const PathOutcome*>& rows, std::ostream& out) {
+  const Scorecard card = scorecard(rows);
+  out << "\n  risk scorecard (± one Monte Carlo standard error)\n";
+  for (const auto& e : card.entries) {
+    const std::string unit = e.unit == "probability" ? "fraction" : e.unit;
+    std::string value = format_quantity(e.estimate.value, unit);
+    if (!std::isnan(e.estimate.stderr_)) value += " ± " + format_quantity(e.estimate.stderr_, unit);
+    out << "    " << pad_right(e.label, 28) << value << '\n';
+  }
+}
+
 void print_point(const ResultsFile& file, const std::vector<const PathOutcome*>& rows,
                  std::ostream& out) {
   constexpr std::size_t kWidth = 14;
   std::size_t name_width = 24;
-  for (auto name : kShownSummary) name_width = std::max(name_width, name.size() + 2);
+  for (auto name : kMainOutcomes) name_width = std::max(name_width, name.size() + 2);
 
   out << pad_right(
       fmt::format("  outcomes over {} path{}", rows.size(), rows.size() == 1 ? "" : "s"),
       name_width + 4);
   for (const char* h : {"p5", "p50", "p95", "mean", "max"}) out << pad_left(h, kWidth);
   out << '\n';
-  for (auto name : kShownSummary) {
+  for (auto name : kMainOutcomes) {
     const SummaryMetric* m = find_summary(name);
     if (m == nullptr) continue;
     std::vector<double> v;
@@ -183,6 +167,7 @@ void print_point(const ResultsFile& file, const std::vector<const PathOutcome*>&
         << pad_left(format_quantity(percentile(ratio, 0.50), min_ratio.unit), kWidth)
         << pad_left(format_quantity(percentile(slippage, 0.95), slip.unit), kWidth) << '\n';
   }
+  print_scorecard(rows, out);
 }
 
 /// The keys shown for a point: the first key of each grid axis (keys on one axis share values).
@@ -237,28 +222,6 @@ void print_overview(const ResultsFile& file,
 }
 
 }  // namespace
-
-double percentile(std::vector<double> values, double q) {
-  std::erase_if(values, [](double v) { return std::isnan(v); });
-  if (values.empty()) return kNaN;
-  std::sort(values.begin(), values.end());
-  const double position = std::clamp(q, 0.0, 1.0) * static_cast<double>(values.size() - 1);
-  const auto lo = static_cast<std::size_t>(std::floor(position));
-  const std::size_t hi = std::min(lo + 1, values.size() - 1);
-  const double frac = position - static_cast<double>(lo);
-  return values[lo] + frac * (values[hi] - values[lo]);
-}
-
-std::string format_quantity(double value, std::string_view unit) {
-  if (std::isnan(value)) return "-";
-  if (unit == "fraction") {
-    const double pct = 100.0 * value;
-    if (pct != 0.0 && std::fabs(pct) < 0.1) return fmt::format("{:.2e}%", pct);
-    return fmt::format("{:.1f}%", pct);
-  }
-  if (unit == "USD" || unit == "bps") return fmt::format("{} {}", human_number(value), unit);
-  return human_number(value);
-}
 
 int inspect_results(const std::string& path, std::ostream& out, const InspectOptions& options) {
   const ResultsFile file = read_results(path);

@@ -9,6 +9,9 @@
 #include <string_view>
 #include <vector>
 
+#include "sim/analysis/format.hpp"      // format_quantity
+#include "sim/analysis/statistics.hpp"  // percentile
+
 namespace cascade {
 
 struct InspectOptions {
@@ -21,13 +24,5 @@ struct InspectOptions {
 /// cascade-results file, or is incomplete. A sweep prints an overview with one line per point
 /// (its swept values and the main percentiles), then one table set per point.
 int inspect_results(const std::string& path, std::ostream& out, const InspectOptions& options = {});
-
-/// Percentile `q` in [0, 1] of the non-NaN values, linearly interpolated between order
-/// statistics (numpy's default, `np.nanpercentile(v, 100*q)`); NaN when there are none.
-double percentile(std::vector<double> values, double q);
-
-/// A value for reading: "1.23M USD", "-45.6k USD", "12.3 bps", "85.0%" (unit "fraction"),
-/// "1.23k" (counts and other units), "-" for NaN.
-std::string format_quantity(double value, std::string_view unit);
 
 }  // namespace cascade

@@ -139,6 +139,7 @@ RunInfo make_info(const SweepJob& job, const Scenario& point0, const RunArgs& ar
   for (const auto& a : point0.assets) info.assets.push_back(a.name);
   info.events_enabled = point0.output.events;
   info.sweep = sweep_datasets(job.spec);
+  info.independent_points = job.spec.independent_points ? 1 : 0;
   info.run_fingerprint = run_fingerprint(job, kVersion);
   return info;
 }
@@ -198,9 +199,14 @@ int default_threads() {
 }  // namespace
 
 std::vector<std::string> run_overrides(const RunArgs& args) {
-  std::vector<std::string> overrides = args.overrides;
-  if (args.paths) overrides.push_back("paths=" + std::to_string(*args.paths));
-  if (args.seed) overrides.push_back("seed=" + std::to_string(*args.seed));
+  return run_overrides(args.overrides, args.paths, args.seed);
+}
+
+std::vector<std::string> run_overrides(std::vector<std::string> overrides,
+                                       const std::optional<std::int64_t>& paths,
+                                       const std::optional<std::uint64_t>& seed) {
+  if (paths) overrides.push_back("paths=" + std::to_string(*paths));
+  if (seed) overrides.push_back("seed=" + std::to_string(*seed));
   return overrides;
 }
 

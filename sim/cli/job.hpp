@@ -17,5 +17,9 @@ int execute_job(const SweepJob& job, const RunArgs& args, const std::optional<Sh
 
 /// The scenario overrides a run's options imply: --set, then --paths and --seed.
 std::vector<std::string> run_overrides(const RunArgs& args);
+/// The same from the pieces (`cascade solve` has the options but is not a run).
+std::vector<std::string> run_overrides(std::vector<std::string> set,
+                                       const std::optional<std::int64_t>& paths,
+                                       const std::optional<std::uint64_t>& seed);
 
 }  // namespace cascade

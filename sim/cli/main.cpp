@@ -77,6 +77,9 @@ int main(int argc, char** argv) {
       ->allow_extra_args(false);
   sweep_cmd->add_option("--values", sweep.values, "Values of the matching --param: A,B,C (repeatable)")
       ->allow_extra_args(false);
+  sweep_cmd->add_flag("--independent-points", sweep.independent_points,
+                      "Each point draws its own random numbers (default: common random numbers, "
+                      "the same draws at every point)");
 
   cascade::ScenarioArgs check;
   auto* check_cmd = app.add_subcommand("check", "Validate a scenario and print the resolved plan");
@@ -105,6 +108,50 @@ int main(int argc, char** argv) {
   inspect_cmd->add_option("results", inspect_path, "Results file (.h5)")->required()->check(CLI::ExistingFile);
   inspect_cmd->add_option("--point", inspect.point,
                           "Show only this sweep point's tables (default: every point, up to 20)");
+
+  cascade::CompareArgs compare;
+  auto* compare_cmd = app.add_subcommand(
+      "compare", "Two runs (or two points of a sweep) side by side, with paired differences");
+  compare_cmd
+      ->add_option("results", compare.inputs,
+                   "Results files (.h5): A B, or one with --point i --point j")
+      ->required()
+      ->check(CLI::ExistingFile);
+  compare_cmd
+      ->add_option("--point", compare.points,
+                   "Sweep point of A, then of B (repeat: --point i --point j)")
+      ->allow_extra_args(false);
+  compare_cmd->add_flag("--json", compare.json, "Print JSON for scripts (docs/analysis.md)");
+
+  cascade::SolveArgs solve;
+  auto* solve_cmd = app.add_subcommand(
+      "solve", "The value of a key at which a quantile of an outcome meets a target");
+  add_scenario_options(solve_cmd, solve);
+  solve_cmd->add_option("--param", solve.param, "Scenario key to solve for")->required();
+  solve_cmd->add_option("--range", solve.range, "LO,HI: the range to search")->required();
+  solve_cmd->add_option("--metric", solve.metric, "A /summary metric, e.g. bad_debt")->required();
+  solve_cmd->add_option("--quantile", solve.quantile, "Quantile over paths, e.g. 0.99")->required();
+  solve_cmd->add_option("--target", solve.target, "The value the quantile must meet")->required();
+  solve_cmd->add_option("--tolerance", solve.tolerance,
+                        "Stop when the bracket is this narrow (default: (HI - LO) / 1000)");
+  solve_cmd->add_option("--max-runs", solve.max_runs, "Most runs to make (default 40)")
+      ->check(CLI::Range(2, 1000));
+  solve_cmd->add_option("--paths", solve.paths, "Paths per run (overrides `paths`)")
+      ->check(CLI::PositiveNumber);
+  solve_cmd->add_option("--seed", solve.seed, "Master seed (overrides `seed`)");
+  solve_cmd->add_option("--threads", solve.threads, "Worker threads (default: all cores)")
+      ->check(CLI::NonNegativeNumber);
+  solve_cmd->add_flag("--json", solve.json, "Print JSON for scripts");
+
+  cascade::ReportArgs report;
+  auto* report_cmd = app.add_subcommand(
+      "report", "A self-contained HTML report of a results file (offline, printable)");
+  report_cmd->add_option("results", report.input, "Results file (.h5)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  report_cmd->add_option("-o,--output", report.output, "The HTML file to write")->required();
+  report_cmd->add_flag("--force", report.force, "Overwrite an existing output file");
+  report_cmd->add_flag("-q,--quiet", report.quiet, "No summary line");
 
   try {
     app.parse(argc, argv);
@@ -138,6 +185,9 @@ int main(int argc, char** argv) {
     return *run_cmd ? cascade::command_run(run, out, err) : cascade::command_sweep(sweep, out, err);
   }
   if (*check_cmd) return cascade::command_check(check, std::cout, std::cerr);
+  if (*compare_cmd) return cascade::command_compare(compare, std::cout, std::cerr);
+  if (*solve_cmd) return cascade::command_solve(solve, std::cout, std::cerr);
+  if (*report_cmd) return cascade::command_report(report, std::cout, std::cerr);
   if (*levels_cmd) return cascade::command_levels(levels, std::cout, std::cerr);
   if (*merge_cmd) {
     merge.command_line = command_line;

@@ -12,7 +12,8 @@ int command_sweep(const SweepArgs& args, std::ostream& out, std::ostream& err) {
     std::optional<ShardSelector> shard;
     if (!args.shard.empty()) shard = parse_shard(args.shard);
     const SweepSpec cli = parse_sweep_arguments(args.params, args.values);
-    const SweepJob job = prepare_sweep_job(args.scenario, run_overrides(args), &cli, true);
+    const SweepJob job =
+        prepare_sweep_job(args.scenario, run_overrides(args), &cli, true, args.independent_points);
     if (job.spec.empty()) {
       err << "cascade sweep: error: nothing to sweep: give --param KEY --values A,B,... or a "
              "sweep: block in "

@@ -15,7 +15,8 @@ Engine::Engine(const RunPlan& plan, std::shared_ptr<const StartBook> start, std:
     : plan_(plan), sc_(*plan.scenario), start_(std::move(start)), pos_(start_->positions),
       cross_slot_(start_->cross_slot), cross_(start_->cross), point_(point), path_(path),
       sinks_(sinks), prices_(plan, price_seed),
-      agents_rng_(stream_seed(sc_.seed, point, path, Stream::Agents)),
+      agents_rng_(
+          stream_seed(sc_.seed, stream_point(sc_.independent_points, point), path, Stream::Agents)),
       fund_(sc_.exchange.backstop.kind == BackstopKind::Vault ? sc_.exchange.backstop.capital_usd
                                                               : sc_.exchange.insurance_fund_usd),
       vault_(sc_.exchange.backstop.kind == BackstopKind::Vault) {
@@ -84,7 +85,7 @@ Engine::Engine(const RunPlan& plan, std::shared_ptr<const StartBook> start, std:
   out_.point = point_;
   out_.path = path_;
   out_.resize_assets(n);
-  out_.insurance_fund_min = out_.insurance_fund_final = fund_;
+  out_.insurance_fund_min = out_.insurance_fund_final = out_.insurance_fund_start = fund_;
   out_.vault_min_equity = vault_ ? fund_ : 0.0;
   if (sinks_.timeseries) {
     auto& ts = *sinks_.timeseries;

@@ -49,6 +49,7 @@ struct PathOutcome {
   std::int64_t agent_rounds = 0;              ///< rounds in which only agents acted (no liquidation)
   double largest_step_liquidation = 0.0;  ///< USD liquidated in the worst step
   double first_liquidation_time = std::numeric_limits<double>::quiet_NaN();  ///< s; NaN if none
+  double insurance_fund_start = 0.0;      ///< USD at t = 0 (with a vault backstop: its capital)
   double insurance_fund_min = 0.0;        ///< USD
   double insurance_fund_final = 0.0;      ///< USD
   double fees = 0.0;                      ///< USD, liquidation fees collected

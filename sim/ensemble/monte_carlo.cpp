@@ -31,8 +31,8 @@ struct HandOff {
 
 /// Population seed of a path: the run-wide stream (path -1) when sampled once per run.
 std::uint64_t population_seed(const Scenario& sc, std::int32_t point, std::int64_t path) {
-  return stream_seed(sc.seed, point, sc.sample == SampleMode::PerRun ? -1 : path,
-                     Stream::Population);
+  return stream_seed(sc.seed, stream_point(sc.independent_points, point),
+                     sc.sample == SampleMode::PerRun ? -1 : path, Stream::Population);
 }
 
 /// A StartBook's queues sorted in parallel (sim/book/start_book.hpp).
@@ -108,7 +108,8 @@ RunResults run_rows(std::span<const Scenario> points, std::int32_t first_point,
       sinks.events = &events[i];
       sinks.adl_events = &adl_events[i];
     }
-    const std::uint64_t price_seed = stream_seed(sc.seed, point, path, Stream::Prices);
+    const std::uint64_t price_seed =
+        stream_seed(sc.seed, stream_point(sc.independent_points, point), path, Stream::Prices);
     results.outcomes[i] =
         sc.sample == SampleMode::PerRun
             ? Engine(*plans[lp], shared_starts[lp], price_seed, point, path, sinks).run()

@@ -4,7 +4,8 @@
 // A sweep's grid is flattened point-major (row = point * paths + path) and any contiguous block
 // of rows — a whole sweep, a shard, an MPI rank's share — runs in ONE parallel loop, so a sweep
 // of many points with few paths each keeps every core busy. Each path is an independent Engine
-// seeded from (seed, point, path) only and writes into its own preallocated slot, so results
+// seeded from (seed, stream point, path) only (sim/plan/random_streams.hpp: sweep points share
+// their streams unless independent_points) and writes into its own preallocated slot, so results
 // are bitwise identical for any thread count, block split or process count (tested).
 #include <cstdint>
 #include <functional>

@@ -100,19 +100,28 @@ class Fingerprint {
 // ---- the job ------------------------------------------------------------------------------
 
 SweepJob prepare_sweep_job(const std::string& scenario_path, std::vector<std::string> overrides,
-                           const SweepSpec* cli, bool use_block) {
+                           const SweepSpec* cli, bool use_block, bool independent_points) {
   SweepJob job;
   job.scenario_path = scenario_path;
   job.overrides = std::move(overrides);
-  if (cli != nullptr && !cli->empty()) {
+  const auto load_with_block = [&] {
     std::vector<std::string> with_block = job.overrides;
-    with_block.push_back(sweep_block_override(*cli));
+    with_block.push_back(sweep_block_override(job.spec));
     job.base = load_scenario(scenario_path, with_block);
+  };
+  if (cli != nullptr && !cli->empty()) {
     job.spec = *cli;
+    job.spec.independent_points = job.spec.independent_points || independent_points;
+    load_with_block();
   } else {
     job.base = load_scenario(scenario_path, job.overrides);
     if (use_block) job.spec = load_sweep_block(scenario_path, job.overrides);
+    if (independent_points && !job.spec.empty() && !job.spec.independent_points) {
+      job.spec.independent_points = true;
+      load_with_block();  // so that scenario_yaml records it
+    }
   }
+  job.base.independent_points = job.spec.independent_points;
   if (job.spec.points() > std::numeric_limits<std::int32_t>::max())
     throw InputError(job.spec.axes.front().value_locs.front(),
                      fmt::format("the sweep grid has {} points; at most {}", job.spec.points(),
@@ -139,6 +148,7 @@ Scenario load_point(const SweepJob& job, std::int64_t point, const Scenario* poi
   } catch (const InputError& e) {
     throw relocate(e, job, point);
   }
+  sc.independent_points = job.spec.independent_points;
   if (point0 != nullptr) {
     const std::string diff = layout_difference(*point0, sc);
     if (!diff.empty()) {

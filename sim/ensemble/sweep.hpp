@@ -35,17 +35,20 @@ struct SweepJob {
 
 /// Loads the base scenario and the sweep. `cli`: the sweep from --param/--values (it replaces any
 /// `sweep:` block); without it the file's block (after overrides) is used when `use_block`, else
-/// the job is a plain run. Throws InputError.
+/// the job is a plain run. `independent_points` (--independent-points) makes the points draw
+/// independent random numbers whatever the block says; it is written into the base's sweep
+/// block, so the results file's scenario_yaml (and so the run fingerprint) records it. Throws
+/// InputError.
 SweepJob prepare_sweep_job(const std::string& scenario_path, std::vector<std::string> overrides,
-                           const SweepSpec* cli, bool use_block);
+                           const SweepSpec* cli, bool use_block, bool independent_points = false);
 
 /// The overrides of point `p`: "key=value" for every key of every axis.
 std::vector<std::string> point_overrides(const SweepSpec& spec, std::int64_t point);
 
-/// The scenario of point `p`. Throws InputError located at the swept key or value when the
-/// value is rejected, naming the point; also when the point changes what the results layout
-/// needs to be equal across points (steps, dt, paths, assets, output), compared with `point0`
-/// unless it is null.
+/// The scenario of point `p` (with Scenario::independent_points from the sweep). Throws InputError
+/// located at the swept key or value when the value is rejected, naming the point; also when the
+/// point changes what the results layout needs to be equal across points (steps, dt, paths, assets,
+/// output), compared with `point0` unless it is null.
 Scenario load_point(const SweepJob& job, std::int64_t point, const Scenario* point0);
 
 /// The /sweep datasets: one SweepAxis per key, with its value at every point and its unit.

@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <filesystem>
+#include <limits>
 #include <stdexcept>
 #include <variant>
 
@@ -75,11 +76,15 @@ RunInfo read_info(const h5::File& file) {
     const h5::Group sweep = file.open_group("sweep");
     for (const auto& key : sweep.children()) {
       const h5::Dataset values = sweep.open_dataset(key);
+      if (values.is_dimension_scale()) continue;  // /sweep/point
       const auto axis = values.has_attribute("axis") ? values.attribute<std::int32_t>("axis")
                                                      : static_cast<std::int32_t>(info.sweep.size());
       info.sweep.push_back({key, values.string_attribute("unit"), values.read<double>(), axis});
     }
   }
+  info.independent_points = file.has_attribute("independent_points")
+                                ? file.attribute<std::int32_t>("independent_points")
+                                : -1;
   if (file.has_attribute("run_fingerprint"))
     info.run_fingerprint = file.string_attribute("run_fingerprint");
   if (file.has_attribute("shard_index")) {
@@ -110,11 +115,17 @@ void read_summary(const h5::File& file, std::size_t n_assets, RunResults& result
     outcomes[r].point = point[r];
     outcomes[r].path = path[r];
   }
-  // Counts are read as int64 (format 1 stored them as float64; HDF5 converts).
+  // Counts are read as int64 (format 1 stored them as float64; HDF5 converts). A metric added
+  // to the table after the file was written is absent: NaN (a count: 0), like "not recorded".
   for (const auto& m : kSummaryMetrics)
     std::visit(
         [&](auto field) {
           using T = std::remove_cvref_t<decltype(outcomes.front().*field)>;
+          if (!summary.exists(m.name)) {
+            for (auto& o : outcomes)
+              o.*field = std::is_floating_point_v<T> ? std::numeric_limits<T>::quiet_NaN() : T{};
+            return;
+          }
           const auto values = read_checked<T>(summary, m.name, dims);
           for (std::size_t r = 0; r < n; ++r) outcomes[r].*field = values[r];
         },

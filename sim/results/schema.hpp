@@ -57,6 +57,11 @@ struct RunInfo {
   bool events_enabled = false;     ///< write /events/liquidations (empty datasets if no events)
   std::string scenario_name;       ///< shown by `cascade inspect`, e.g. the scenario file's stem
   std::vector<SweepAxis> sweep;    ///< empty for a plain run (no /sweep group)
+  /// Root attribute `independent_points`: 1 when the sweep points drew independent random
+  /// numbers, 0 when they share them (common random numbers); -1 read from a file written
+  /// before common random numbers existed (every point drew its own, and the population was
+  /// drawn differently), and then not written.
+  std::int32_t independent_points = 0;
   std::string run_fingerprint;     ///< identifies the run a shard belongs to (empty: not written)
   std::optional<ShardInfo> shard;  ///< set for a shard file, absent for a whole run
 };
@@ -96,6 +101,7 @@ inline constexpr SummaryMetric kSummaryMetrics[] = {
     {"agent_rounds", "rounds", "cascade rounds in which only agents acted (stops, margin calls), no liquidation", &PathOutcome::agent_rounds},
     {"largest_step_liquidation", "USD", "largest notional liquidated in one step", &PathOutcome::largest_step_liquidation},
     {"first_liquidation_time", "s", "time of the first liquidation (NaN if none)", &PathOutcome::first_liquidation_time},
+    {"insurance_fund_start", "USD", "insurance fund at the start (the draw is start - min)", &PathOutcome::insurance_fund_start},
     {"insurance_fund_min", "USD", "lowest insurance fund balance", &PathOutcome::insurance_fund_min},
     {"insurance_fund_final", "USD", "insurance fund at the end", &PathOutcome::insurance_fund_final},
     {"fees", "USD", "liquidation fees collected", &PathOutcome::fees},

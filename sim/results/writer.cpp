@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "sim/results/detail/dimensions.hpp"
 #include "sim/results/detail/h5_file.hpp"
 
 namespace cascade {
@@ -61,10 +62,18 @@ void validate(const RunInfo& info, const RunResults& results) {
                                             results.outcomes.size()));
 }
 
-/// One 1-D dataset per column of a row table.
+/// One 1-D dataset per column of a row table, along the table's dimension `dimension`: the
+/// column of that name when the table has one (its coordinate variable, e.g. `position`), else a
+/// dimension of its own in the group (`event`), so every row table gets its scales here.
 template <class Row, std::size_t N>
 void write_columns(h5::Group& group, const std::vector<Row>& rows, const Column<Row> (&columns)[N],
-                   const std::function<void()>& poll) {
+                   h5::Dimensions& dims, const std::function<void()>& poll,
+                   const char* dimension = "event") {
+  bool own_column = false;
+  for (const auto& column : columns)
+    own_column = own_column || std::string(column.name) == dimension;
+  if (!own_column) dims.define(group, dimension, rows.size(), "one row of this table");
+  std::vector<h5::Dataset> written;
   for (const auto& column : columns) {
     poll();
     std::visit(
@@ -73,10 +82,15 @@ void write_columns(h5::Group& group, const std::vector<Row>& rows, const Column<
           std::vector<T> data;
           data.reserve(rows.size());
           for (const auto& row : rows) data.push_back(row.*field);
-          group.write_dataset(column.name, data, column.unit, column.description);
+          h5::Dataset ds = group.write_dataset(column.name, data, column.unit, column.description);
+          if (std::string(column.name) == dimension)
+            dims.adopt(ds);
+          else
+            written.push_back(std::move(ds));
         },
         column.field);
   }
+  for (auto& ds : written) dims.attach(ds, {dimension});
 }
 
 void write_root_attributes(h5::File& file, const RunInfo& info) {
@@ -92,6 +106,8 @@ void write_root_attributes(h5::File& file, const RunInfo& info) {
   file.set_attribute("steps", info.steps);
   file.set_attribute("dt", info.dt_s);
   file.set_attribute("assets", info.assets);
+  if (info.independent_points >= 0)
+    file.set_attribute("independent_points", info.independent_points);
   if (!info.run_fingerprint.empty()) file.set_attribute("run_fingerprint", info.run_fingerprint);
   if (info.shard) {
     file.set_attribute("shard_index", info.shard->index);
@@ -102,10 +118,23 @@ void write_root_attributes(h5::File& file, const RunInfo& info) {
   }
 }
 
-void write_summary(h5::File& file, const RunResults& results, std::size_t n_assets,
-                   const std::function<void()>& poll) {
+void write_summary(h5::File& file, const RunInfo& info, const RunResults& results,
+                   h5::Dimensions& dims, const std::function<void()>& poll) {
   const auto& outcomes = results.outcomes;
+  const std::size_t n_assets = info.assets.size();
+  dims.define(
+      file, "row", outcomes.size(),
+      "one Monte Carlo path at one sweep point, row = point * paths + path (/summary/point, "
+      "/summary/path)",
+      info.shard ? info.shard->row_begin : 0);
+  dims.define(file, "asset", n_assets, "index into the root attribute `assets`");
   h5::Group summary = file.create_group("summary");
+  // point and path are the coordinates of each row (netCDF/CF `coordinates`: xarray makes them
+  // coordinates of every metric).
+  const auto along_rows = [&](h5::Dataset ds) {
+    dims.attach(ds, {"row"});
+    ds.set_attribute("coordinates", "point path");
+  };
   {
     std::vector<std::int32_t> point;
     std::vector<std::int64_t> path;
@@ -114,10 +143,11 @@ void write_summary(h5::File& file, const RunResults& results, std::size_t n_asse
       path.push_back(o.path);
     }
     poll();
-    summary.write_dataset("point", point, "index",
-                          "sweep point (index into /sweep; 0 for a plain run)");
+    dims.attach(summary.write_dataset("point", point, "index",
+                                      "sweep point (index into /sweep; 0 for a plain run)"),
+                {"row"});
     poll();
-    summary.write_dataset("path", path, "index", "Monte Carlo path");
+    dims.attach(summary.write_dataset("path", path, "index", "Monte Carlo path"), {"row"});
   }
   for (const auto& m : kSummaryMetrics) {
     poll();
@@ -126,13 +156,13 @@ void write_summary(h5::File& file, const RunResults& results, std::size_t n_asse
           using T = std::remove_cvref_t<decltype(outcomes.front().*field)>;
           std::vector<T> column(outcomes.size());
           for (std::size_t r = 0; r < outcomes.size(); ++r) column[r] = outcomes[r].*field;
-          summary.write_dataset(m.name, column, m.unit, m.description);
+          along_rows(summary.write_dataset(m.name, column, m.unit, m.description));
         },
         m.field);
   }
 
   h5::Group by_asset = summary.create_group("by_asset");
-  const std::array<hsize_t, 2> dims{outcomes.size(), n_assets};
+  const std::array<hsize_t, 2> shape{outcomes.size(), n_assets};
   for (const auto& m : kAssetMetrics) {
     poll();
     std::visit(
@@ -141,32 +171,41 @@ void write_summary(h5::File& file, const RunResults& results, std::size_t n_asse
           std::vector<T> table(outcomes.size() * n_assets);
           for (std::size_t r = 0; r < outcomes.size(); ++r)
             for (std::size_t a = 0; a < n_assets; ++a) table[r * n_assets + a] = (outcomes[r].*field)[a];
-          by_asset.write_dataset<T>(m.name, dims, table.data(), m.unit, m.description);
+          h5::Dataset ds =
+              by_asset.write_dataset<T>(m.name, shape, table.data(), m.unit, m.description);
+          dims.attach(ds, {"row", "asset"});
         },
         m.field);
   }
 }
 
-void write_sweep(h5::File& file, const RunInfo& info, const std::function<void()>& poll) {
+void write_sweep(h5::File& file, const RunInfo& info, h5::Dimensions& dims,
+                 const std::function<void()>& poll) {
   if (info.sweep.empty()) return;
   h5::Group sweep = file.create_group("sweep");
+  dims.define(sweep, "point", info.sweep.front().values.size(),
+              "sweep point (the `point` of /summary, /timeseries and /events)");
   for (const auto& axis : info.sweep) {
     poll();
     h5::Dataset values = sweep.write_dataset(
         axis.key, axis.values, axis.unit.empty() ? "as the scenario key" : axis.unit,
         fmt::format("value of scenario key {} at each sweep point", axis.key));
     values.set_attribute("axis", axis.axis);
+    dims.attach(values, {"point"});
   }
 }
 
 void write_timeseries(h5::File& file, const RunInfo& info, const RunResults& results,
-                      const std::function<void()>& poll) {
+                      h5::Dimensions& dims, const std::function<void()>& poll) {
   const auto& series = results.timeseries;
   if (series.empty()) return;
   h5::Group group = file.create_group("timeseries");
   const auto n_paths = series.size();
   const auto n_steps = static_cast<std::size_t>(info.steps) + 1;
   const auto n_assets = info.assets.size();
+  dims.define(group, "recorded_path", n_paths,
+              "one recorded path (/timeseries/point, /timeseries/path)");
+  dims.define(group, "step", n_steps, "step row s is the state at t = s * dt (/timeseries/time)");
   {
     std::vector<std::int32_t> point;
     std::vector<std::int64_t> path;
@@ -177,11 +216,16 @@ void write_timeseries(h5::File& file, const RunInfo& info, const RunResults& res
     std::vector<double> time(n_steps);
     for (std::size_t s = 0; s < n_steps; ++s) time[s] = static_cast<double>(s) * info.dt_s;
     poll();
-    group.write_dataset("point", point, "index", "sweep point of each recorded path");
+    dims.attach(group.write_dataset("point", point, "index", "sweep point of each recorded path"),
+                {"recorded_path"});
     poll();
-    group.write_dataset("path", path, "index", "Monte Carlo path of each recorded path");
+    dims.attach(
+        group.write_dataset("path", path, "index", "Monte Carlo path of each recorded path"),
+        {"recorded_path"});
     poll();
-    group.write_dataset("time", time, "s", "time of each step row (row 0 is the state at t = 0)");
+    dims.attach(group.write_dataset("time", time, "s",
+                                    "time of each step row (row 0 is the state at t = 0)"),
+                {"step"});
   }
   std::vector<double> data;
   for (const auto& m : kSeriesMetrics) {
@@ -189,13 +233,17 @@ void write_timeseries(h5::File& file, const RunInfo& info, const RunResults& res
     data.clear();
     for (const auto& ts : series)
       data.insert(data.end(), (ts.*m.field).begin(), (ts.*m.field).end());
+    h5::Dataset ds;
     if (m.per_asset) {
-      const std::array<hsize_t, 3> dims{n_paths, n_steps, n_assets};
-      group.write_dataset<double>(m.name, dims, data.data(), m.unit, m.description);
+      const std::array<hsize_t, 3> shape{n_paths, n_steps, n_assets};
+      ds = group.write_dataset<double>(m.name, shape, data.data(), m.unit, m.description);
+      dims.attach(ds, {"recorded_path", "step", "asset"});
     } else {
-      const std::array<hsize_t, 2> dims{n_paths, n_steps};
-      group.write_dataset<double>(m.name, dims, data.data(), m.unit, m.description);
+      const std::array<hsize_t, 2> shape{n_paths, n_steps};
+      ds = group.write_dataset<double>(m.name, shape, data.data(), m.unit, m.description);
+      dims.attach(ds, {"recorded_path", "step"});
     }
+    ds.set_attribute("coordinates", "time point path");
   }
 }
 
@@ -203,21 +251,22 @@ void write_file(const std::string& path, const RunInfo& info, const RunResults& 
                 const std::function<void()>& poll) {
   h5::File file = h5::File::create(path);
   write_root_attributes(file, info);
-  write_summary(file, results, info.assets.size(), poll);
-  write_sweep(file, info, poll);
-  write_timeseries(file, info, results, poll);
-  if (info.events_enabled) {
-    h5::Group events = file.create_group("events");
-    h5::Group liquidations = events.create_group("liquidations");
-    write_columns(liquidations, results.events, kEventColumns, poll);
-    h5::Group adl = events.create_group("adl");
-    write_columns(adl, results.adl_events, kAdlColumns, poll);
-  }
   {
+    h5::Dimensions dims;  // its scales are closed before the file
+    write_summary(file, info, results, dims, poll);
+    write_sweep(file, info, dims, poll);
+    write_timeseries(file, info, results, dims, poll);
+    if (info.events_enabled) {
+      h5::Group events = file.create_group("events");
+      h5::Group liquidations = events.create_group("liquidations");
+      write_columns(liquidations, results.events, kEventColumns, dims, poll);
+      h5::Group adl = events.create_group("adl");
+      write_columns(adl, results.adl_events, kAdlColumns, dims, poll);
+    }
     h5::Group positions = file.create_group("positions");
     h5::Group initial = positions.create_group("initial");
     initial.set_attribute("accounts", results.account_names);
-    write_columns(initial, results.initial_positions, kPositionColumns, poll);
+    write_columns(initial, results.initial_positions, kPositionColumns, dims, poll, "position");
   }
   poll();
   file.set_attribute("complete", std::int32_t{1});

@@ -293,6 +293,9 @@ struct Scenario {
   double dt_s = 60.0;
   int paths = 1;
   std::uint64_t seed = 0;
+  /// Sweep points draw their own random numbers instead of common ones (`sweep.independent_points`,
+  /// `cascade sweep --independent-points`); set on the points by sim/ensemble/sweep.cpp.
+  bool independent_points = false;
   ExchangeSpec exchange;
   EngineSpec engine;
   std::vector<AssetSpec> assets;

@@ -190,6 +190,7 @@ std::string sweep_block_override(const SweepSpec& spec) {
     params.push_back(fmt::format("{{keys: [{}], values: [{}]}}", fmt::join(keys, ", "),
                                  fmt::join(axis.values, ", ")));
   }
-  return fmt::format("sweep={{params: [{}]}}", fmt::join(params, ", "));
+  return fmt::format("sweep={{params: [{}]{}}}", fmt::join(params, ", "),
+                     spec.independent_points ? ", independent_points: true" : "");
 }
 }  // namespace cascade

@@ -28,6 +28,9 @@ struct SweepAxisSpec {
 
 struct SweepSpec {
   std::vector<SweepAxisSpec> axes;  ///< empty: a plain run (one point)
+  /// Each point draws its own random numbers (`independent_points: true` in the block,
+  /// `--independent-points`); by default the points share them (common random numbers).
+  bool independent_points = false;
 
   bool empty() const noexcept { return axes.empty(); }
   /// Number of grid points: the product of the axis lengths (1 for a plain run).

@@ -17,7 +17,8 @@ set(cases
   "cascade_models|CLI/CLI.hpp"
   "cascade_scenario|hdf5.h" "cascade_scenario|tbb/parallel_for.h"
   "cascade_ensemble|hdf5.h" "cascade_ensemble|yaml-cpp/yaml.h"
-  "cascade_results|yaml-cpp/yaml.h" "cascade_results|tbb/parallel_for.h")
+  "cascade_results|yaml-cpp/yaml.h" "cascade_results|tbb/parallel_for.h"
+  "cascade_analysis|hdf5.h" "cascade_analysis|tbb/parallel_for.h" "cascade_analysis|yaml-cpp/yaml.h")
 set(failures "")
 foreach(c IN LISTS cases)
   string(REPLACE "|" ";" parts "${c}")
@@ -47,6 +48,7 @@ set(stage_of_book "cascade_engine")
 set(stage_of_engine "cascade_engine")
 set(stage_of_ensemble "cascade_ensemble")
 set(stage_of_results "cascade_results")
+set(stage_of_analysis "cascade_analysis")
 set(checked 0)
 file(READ "${COMMANDS}" json)
 string(JSON entries LENGTH "${json}")

@@ -1,6 +1,7 @@
 #include "sim/results/detail/h5_file.hpp"
 
 #include <fmt/format.h>
+#include <hdf5_hl.h>
 
 #include <algorithm>
 #include <cstring>
@@ -274,6 +275,47 @@ std::vector<H5Z_filter_t> Dataset::filters() const {
     out.push_back(f);
   }
   return out;
+}
+
+void Dataset::make_dimension_scale() {
+  const std::string name = path_.substr(path_.rfind('/') + 1);
+  check(H5DSset_scale(id(), name.c_str()), fmt::format("making {} a dimension scale", path_));
+}
+
+bool Dataset::is_dimension_scale() const {
+  return check_tri(H5DSis_scale(id()),
+                   fmt::format("asking whether {} is a dimension scale", path_));
+}
+
+void Dataset::attach_dimension_scale(const Dataset& scale, unsigned axis) const {
+  check(
+      H5DSattach_scale(id(), scale.id(), axis),
+      fmt::format("attaching dimension scale {} to dimension {} of {}", scale.path(), axis, path_));
+}
+
+namespace {
+herr_t scale_name(hid_t /*dataset*/, unsigned /*axis*/, hid_t scale, void* data) {
+  const ssize_t n = H5Iget_name(scale, nullptr, 0);
+  if (n < 0) return -1;
+  std::string name(static_cast<std::size_t>(n) + 1, '\0');
+  if (H5Iget_name(scale, name.data(), name.size()) < 0) return -1;
+  name.resize(static_cast<std::size_t>(n));
+  *static_cast<std::string*>(data) = name.substr(name.rfind('/') + 1);
+  return 1;  // the first scale of the dimension
+}
+}  // namespace
+
+std::vector<std::string> Dataset::dimension_names() const {
+  std::vector<std::string> names(dims().size());
+  for (std::size_t axis = 0; axis < names.size(); ++axis) {
+    const std::string what = fmt::format("reading the dimension scales of {}", path_);
+    const int n = H5DSget_num_scales(id(), static_cast<unsigned>(axis));
+    if (n < 0) throw_error(what);
+    if (n == 0) continue;
+    check(H5DSiterate_scales(id(), static_cast<unsigned>(axis), nullptr, scale_name, &names[axis]),
+          what);
+  }
+  return names;
 }
 
 // --- Group ------------------------------------------------------------------------------------

@@ -160,6 +160,17 @@ class Dataset : public Object {
   std::vector<hsize_t> chunk_dims() const;  ///< empty when not chunked
   std::vector<H5Z_filter_t> filters() const;
 
+  /// Makes this 1-D dataset an HDF5 dimension scale named after itself: in netCDF-4 terms a
+  /// dimension with this dataset as its coordinate variable (HDF5 high-level H5DS API).
+  void make_dimension_scale();
+  /// True when this dataset is a dimension scale.
+  bool is_dimension_scale() const;
+  /// Attaches `scale` (a dimension scale) to dimension `axis` of this dataset.
+  void attach_dimension_scale(const Dataset& scale, unsigned axis) const;
+  /// Name of the dimension scale attached to each dimension ("" where none), e.g. {"row",
+  /// "asset"}: the last component of the scale's path.
+  std::vector<std::string> dimension_names() const;
+
  private:
   friend class Group;
   using Object::Object;

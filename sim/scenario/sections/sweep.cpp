@@ -43,7 +43,8 @@ void read_key(const YamlValue& v, SweepAxisSpec& axis) {
 SweepSpec read_sweep(const YamlValue& v) {
   SweepSpec spec;
   if (v.node().is_null()) return spec;
-  const YamlMap m = v.map({"params"});
+  const YamlMap m = v.map({"params", "independent_points"});
+  if (const auto ip = m.get("independent_points")) spec.independent_points = ip->boolean();
   const std::vector<YamlValue> params = m.need("params").list();
   if (params.empty()) m.need("params").fail("expected a non-empty list of {key, values} maps");
   std::vector<std::pair<std::string, SourceLoc>> seen;  // canonical key -> where first given

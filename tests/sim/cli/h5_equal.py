@@ -1,19 +1,34 @@
 """Bitwise comparison of two results files: every dataset (dtype, shape, bytes) and every
-attribute of the root, groups and datasets. Used by test_sweep_cli.py and mpi_equal.py."""
+attribute of the root, groups and datasets. Used by test_sweep_cli.py and mpi_equal.py.
+
+Object references (the dimension scales' DIMENSION_LIST and REFERENCE_LIST attributes) are
+compared by the path of the object they point to."""
 
 import h5py
 import numpy as np
+
+
+def _attrs(f, obj):
+    """The attributes of `obj`, references replaced by the paths they name."""
+    out = {}
+    for key, value in obj.attrs.items():
+        if key == "DIMENSION_LIST":
+            value = [[f[ref].name for ref in refs] for refs in value]
+        elif key == "REFERENCE_LIST":
+            value = [(f[ref].name, int(axis)) for ref, axis in value]
+        out[key] = value
+    return out
 
 
 def _walk(path):
     """{name: (attrs, data or None)} for the root, every group and every dataset."""
     out = {}
     with h5py.File(path, "r") as f:
-        out["/"] = (dict(f.attrs), None)
+        out["/"] = (_attrs(f, f), None)
 
         def visit(name, obj):
             data = obj[()] if isinstance(obj, h5py.Dataset) else None
-            out["/" + name] = (dict(obj.attrs), data)
+            out["/" + name] = (_attrs(f, obj), data)
 
         f.visititems(visit)
     return out

@@ -11,7 +11,6 @@
 """
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 
@@ -19,25 +18,10 @@ import h5py
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cli_checks import SMOKE, check, finish, run  # noqa: E402
 from h5_equal import differences  # noqa: E402
 
-EXE = os.environ["CASCADE_EXE"]
-SRC = os.environ["CASCADE_SOURCE_DIR"]
-SMOKE = os.path.join(SRC, "tests", "data", "smoke", "smoke.yaml")
 LEVERAGE = "assets.AIX.population.leverage_mean"
-FAILURES = []
-
-
-def run(*args):
-    return subprocess.run([EXE, *args], capture_output=True, text=True, timeout=300,
-                          stdin=subprocess.DEVNULL)
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        FAILURES.append(what)
-    return cond
 
 
 def expect_ok(r, what):
@@ -63,7 +47,8 @@ with tempfile.TemporaryDirectory() as d:
         point = h["summary/point"][()]
         liq = h["summary/liquidated_notional"][()]
         check(h["summary/path"].shape == (48,), "4 points x 12 paths = 48 rows")
-        check(list(h["sweep"].keys()) == [LEVERAGE], f"/sweep holds the key ({list(h['sweep'])})")
+        check(list(h["sweep"].keys()) == ["point", LEVERAGE],
+              f"/sweep holds its point coordinate and the key ({list(h['sweep'])})")
         ds = h["sweep"][LEVERAGE]
         check(ds[()].tolist() == [2.0, 5.0, 10.0, 20.0], f"/sweep values per point {ds[()]}")
         check(ds.attrs["unit"] == "x" and int(ds.attrs["axis"]) == 0, "unit x, axis 0")
@@ -115,6 +100,38 @@ with tempfile.TemporaryDirectory() as d:
     diffs = differences(f("plain.h5"), f("plain_merged.h5"), ignore_root_attrs=("command_line",))
     check(not diffs, f"run shards + merge == whole run, bitwise: {diffs[:5]}")
 
+    # --- common random numbers and --independent-points ----------------------------------------
+    # The default: every point draws the same numbers, so paired differences between points have
+    # a far smaller variance than with independent points; the flag is recorded in the file.
+    two = ["--param", LEVERAGE, "--values", "12,14", "--paths", "16"]
+    expect_ok(run("sweep", SMOKE, *two, "-o", f("crn.h5"), "-q"), "sweep, common random numbers")
+    expect_ok(run("sweep", SMOKE, *two, "--independent-points", "-o", f("ind.h5"), "-q"),
+              "sweep --independent-points")
+    paired = {}
+    for name in ("crn", "ind"):
+        with h5py.File(f(f"{name}.h5"), "r") as h:
+            check(int(h.attrs["independent_points"]) == (name == "ind"),
+                  f"{name}: root attribute independent_points")
+            check(("independent_points: true" in h.attrs["scenario_yaml"]) == (name == "ind"),
+                  f"{name}: scenario_yaml records the flag in its sweep block")
+            liq = h["summary/liquidated_notional"][()].reshape(2, 16)
+            paired[name] = float(np.var(liq[1] - liq[0], ddof=1))
+    print(f"  variance of paired differences: common {paired['crn']:.3g}, "
+          f"independent {paired['ind']:.3g}")
+    check(paired["crn"] < 0.2 * paired["ind"],
+          "common random numbers: paired differences vary far less than independent points")
+    ind_shards = [f(f"ind_{i}of2.h5") for i in range(2)]
+    for i, s in enumerate(ind_shards):
+        expect_ok(run("sweep", SMOKE, *two, "--independent-points", "--shard", f"{i}/2", "-o", s,
+                      "-q"), f"--independent-points shard {i}/2")
+    expect_ok(run("merge", *ind_shards, "-o", f("ind_merged.h5")), "merge independent shards")
+    diffs = differences(f("ind.h5"), f("ind_merged.h5"), ignore_root_attrs=("command_line",))
+    check(not diffs, f"--independent-points: 2 shards + merge == whole sweep, bitwise: {diffs[:5]}")
+    mixed = [f("ind_0of2.h5"), f("crn_1of2.h5")]
+    expect_ok(run("sweep", SMOKE, *two, "--shard", "1/2", "-o", mixed[1], "-q"), "a CRN shard")
+    expect_refused(run("merge", *mixed, "-o", f("m.h5")),
+                   "shards with and without --independent-points", "different runs")
+
     # --- merge refusals -----------------------------------------------------------------------
     s3 = [f(f"grid_{i}of3.h5") for i in range(3)]
     expect_refused(run("merge", s3[0], s3[2], "-o", f("m.h5")), "missing shard", "missing shard 1",
@@ -160,6 +177,4 @@ with tempfile.TemporaryDirectory() as d:
     bad("shard index", ["run", SMOKE, "--shard", "2/2"], "--shard:1:1: error:", "0-based")
     bad("shard syntax", ["run", SMOKE, "--shard", "1of2"], "--shard:1:1: error:", "i/n")
 
-if FAILURES:
-    print(f"{len(FAILURES)} check(s) failed", file=sys.stderr)
-    sys.exit(1)
+finish()

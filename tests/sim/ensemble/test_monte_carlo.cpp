@@ -61,13 +61,23 @@ TEST_CASE("MonteCarlo.Paths.DependOnlyOnSeedPointAndPath") {
     CHECK(b.outcomes[i].path == 5 + static_cast<std::int64_t>(i));
     CHECK(same_bits(a.outcomes[5 + i].liquidated_notional, b.outcomes[i].liquidated_notional));
   }
-  // A different point gives different draws.
+  // Another point of the same scenario: common random numbers give it the same draws, so the
+  // same outcomes bitwise; with independent points it draws its own.
   RunOptions other;
   other.point = 1;
   const RunResults c = run_monte_carlo(sc, other);
+  Scenario independent = sc;
+  independent.independent_points = true;
+  const RunResults d = run_monte_carlo(independent, other);
+  const RunResults d0 = run_monte_carlo(independent, all);
   bool any_diff = false;
-  for (std::size_t i = 0; i < 8; ++i)
-    any_diff = any_diff || !same_bits(a.outcomes[i].liquidated_notional, c.outcomes[i].liquidated_notional);
+  for (std::size_t i = 0; i < 8; ++i) {
+    CHECK(c.outcomes[i].point == 1);
+    CHECK(same_bits(a.outcomes[i].liquidated_notional, c.outcomes[i].liquidated_notional));
+    CHECK(same_bits(a.outcomes[i].liquidated_notional, d0.outcomes[i].liquidated_notional));
+    any_diff = any_diff ||
+               !same_bits(a.outcomes[i].liquidated_notional, d.outcomes[i].liquidated_notional);
+  }
   CHECK(any_diff);
 }
 

@@ -9,16 +9,18 @@
 #include <iterator>
 #include <set>
 
-#include "sim/results/detail/h5_file.hpp"
 #include "sim/ensemble/interrupt.hpp"
+#include "sim/results/detail/h5_file.hpp"
 #include "sim/results/reader.hpp"
 #include "sim/results/writer.hpp"
+#include "tests/sim/results/all_datasets.hpp"
 #include "tests/sim/results/same_outcome.hpp"
 #include "tests/sim/results/sample.hpp"
 
 namespace cascade {
 namespace {
 
+using test::all_datasets;
 using test::same;
 using test::ScratchDir;
 
@@ -32,28 +34,6 @@ std::string error_of(const std::function<void()>& f) {
 }
 
 /// Datasets in the file, by full path, found by H5Ovisit.
-std::set<std::string> all_datasets(const std::string& path) {
-  std::set<std::string> names;
-  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-  REQUIRE(file >= 0);
-#if H5_VERSION_GE(1, 12, 0)
-  auto visit = [](hid_t, const char* name, const H5O_info2_t* info, void* data) -> herr_t {
-#else
-  auto visit = [](hid_t, const char* name, const H5O_info_t* info, void* data) -> herr_t {
-#endif
-    if (info->type == H5O_TYPE_DATASET)
-      static_cast<std::set<std::string>*>(data)->insert(std::string("/") + name);
-    return 0;
-  };
-#if H5_VERSION_GE(1, 12, 0)
-  REQUIRE(H5Ovisit(file, H5_INDEX_NAME, H5_ITER_INC, visit, &names, H5O_INFO_BASIC) >= 0);
-#else
-  REQUIRE(H5Ovisit(file, H5_INDEX_NAME, H5_ITER_INC, visit, &names) >= 0);
-#endif
-  H5Fclose(file);
-  return names;
-}
-
 void check_round_trip(const RunInfo& info, const RunResults& in, const ResultsFile& file) {
   CHECK(file.complete);
   CHECK(file.format_version == kResultsFormatVersion);
@@ -200,6 +180,10 @@ TEST_CASE("Results.Writer.EveryDatasetHasUnitAndDescription") {
 
   std::set<std::string> expected = {"/summary/point", "/summary/path", "/timeseries/point",
                                     "/timeseries/path", "/timeseries/time"};
+  // The dimensions' coordinate variables (docs/results.md, "Dimensions").
+  for (const char* d : {"/row", "/asset", "/timeseries/recorded_path", "/timeseries/step",
+                        "/events/liquidations/event", "/events/adl/event"})
+    expected.insert(d);
   for (const auto& m : kSummaryMetrics) expected.insert(std::string("/summary/") + m.name);
   for (const auto& m : kAssetMetrics) expected.insert(std::string("/summary/by_asset/") + m.name);
   for (const auto& m : kSeriesMetrics) expected.insert(std::string("/timeseries/") + m.name);
@@ -349,8 +333,10 @@ TEST_CASE("Results.Writer.Sweep") {
   results.outcomes[2].point = 1;
   write_results(out, info, results, false);
   h5::File file = h5::File::open_read_only(out);
-  CHECK(file.open_group("sweep").children() ==
-        std::vector<std::string>{"exchange.liquidation_fee", "assets.AIX.book.depth_1pct"});
+  CHECK(
+      file.open_group("sweep").children() ==
+      std::vector<std::string>{"point", "exchange.liquidation_fee", "assets.AIX.book.depth_1pct"});
+  CHECK(file.open_dataset("sweep/point").is_dimension_scale());
   CHECK(file.open_dataset("sweep/exchange.liquidation_fee").string_attribute("unit") == "fraction");
   check_round_trip(info, results, read_results(out));
 }
