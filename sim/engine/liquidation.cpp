@@ -395,6 +395,14 @@ void Engine::settle_partial(int t, int round, std::size_t k, const AgentOrder& o
 int Engine::cascade(int t) {
   const std::size_t n = assets_.size();
   int depth = 0;
+  // A vault the move has put underwater is deleveraged before anything else trades, also in a
+  // step without liquidations (MODEL.md section 5.2).
+  if (vault_ && sc_.exchange.adl.after_fund == AfterFund::Adl && vault_equity() < 0.0) {
+    std::fill(adl_ranked_.begin(), adl_ranked_.end(), 0);
+    round_ = 1;
+    double left = 0.0;
+    deleverage_vault(t, 1, left);
+  }
   cascade_exhausted_ = true;
   for (int round = 1; round <= sc_.engine.max_rounds; ++round) {
     round_ = round;
