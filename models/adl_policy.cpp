@@ -33,15 +33,16 @@ std::vector<double> water_fill(std::span<const AdlCandidate> c, double demand, d
     if ((total(mid) < demand) == increasing) lo = mid;
     else hi = mid;
   }
-  // The side of the bracket that does not give more than the demand, then the rounding rest to
-  // whoever still has room, in order (a few ulps).
+  // The side of the bracket that does not give more than the demand, then the rounding rest (a
+  // few ulps) to those already giving who still have room, in order: nobody the level leaves out
+  // gets a dust fill.
   const double level = increasing ? lo : hi;
   std::vector<double> y(c.size());
   double given = 0.0;
   for (std::size_t j = 0; j < c.size(); ++j) given += y[j] = give(c[j], level);
   for (std::size_t j = 0; j < c.size() && given < demand; ++j) {
     const double more = std::min(c[j].capacity - y[j], demand - given);
-    if (more > 0.0) {
+    if (y[j] > 0.0 && more > 0.0) {
       y[j] += more;
       given += more;
     }
@@ -79,15 +80,13 @@ std::vector<double> allocate_adl(AdlPolicy policy, std::span<const AdlCandidate>
       });
     case AdlPolicy::LeverageDrain:
     default: {
-      // Bring every candidate's effective leverage down to the level L if above it: solve
-      // (size - y)*mark = L*(equity - y*cost) for y; none below L. The largest leverage left is
-      // then L, the smallest level the demand allows.
+      // Bring every candidate's effective leverage down to the level L if above it:
+      // (size - y)*mark = L*equity, y = size - L*equity/mark; none below L. The largest leverage
+      // left is then L, the smallest level the demand allows.
       double top = 0.0;
       for (const auto& x : c) top = std::max(top, x.leverage_after(0.0));
       return water_fill(c, demand, 0.0, top, false, [](const AdlCandidate& x, double level) {
-        if (x.leverage_after(0.0) <= level) return 0.0;
-        const double give = (x.size * x.mark - level * x.equity) / (x.mark - level * x.cost_per_unit);
-        return std::clamp(give, 0.0, x.capacity);
+        return std::clamp(x.size - level * x.equity / x.mark, 0.0, x.capacity);
       });
     }
   }

@@ -8,8 +8,12 @@
 //   pro_rata        every candidate the same fraction of its size (a candidate whose capacity
 //                   binds gives its capacity; the others share the rest equally: water-filling);
 //   leverage_drain  the most levered first, water-filling so that the largest effective leverage
-//                   (notional / equity) left among the candidates is as small as possible
-//                   (Campbell, Hey, Moallemi, Nutz 2026, "Risk-Based Auto-Deleveraging").
+//                   left among the candidates is as small as possible (Campbell, Hey, Moallemi,
+//                   Nutz 2026, "Risk-Based Auto-Deleveraging"). Effective leverage is the notional
+//                   left at the mark over the equity before the fill, (size - y)*mark / equity:
+//                   it falls as a candidate gives, for every candidate. (Counting the fill's own
+//                   cost in the equity would make it rise for a cross leg whose account cannot pay
+//                   for all of its size, and the level ill-defined.)
 //
 // Plain arithmetic on plain data: no positions, no engine. sim/engine/adl.cpp builds the
 // candidates and applies the allocation.
@@ -30,9 +34,8 @@ struct AdlCandidate {
   double capacity = 0.0;       ///< base units it can give at the price (<= size; 0: it cannot take it)
   double mark = 0.0;           ///< USD per base unit
   double equity = 0.0;         ///< equity behind it (the position's, or its cross account's), USD, > 0
-  double cost_per_unit = 0.0;  ///< what closing one unit at the price costs it against the mark, USD
-  /// Effective leverage after giving y: (size - y)*mark / (equity - y*cost_per_unit).
-  double leverage_after(double y) const noexcept { return (size - y) * mark / (equity - y * cost_per_unit); }
+  /// Effective leverage after giving y, on the equity before the fill: (size - y)*mark / equity.
+  double leverage_after(double y) const noexcept { return (size - y) * mark / equity; }
 };
 
 /// How much each candidate gives up (same order as `candidates`), summing to

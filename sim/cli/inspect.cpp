@@ -105,6 +105,54 @@ void print_scorecard(const std::vector<const PathOutcome*>& rows, std::ostream& 
   }
 }
 
+/// The liquidation pipeline's outcomes (docs/exchanges.md "The liquidation pipeline"): ADL, partial
+/// liquidations, the vault, socialised loss; only the rows some path has, one line when none has.
+void print_pipeline(const std::vector<const PathOutcome*>& rows, std::size_t name_width,
+                    std::size_t width, std::ostream& out) {
+  static constexpr std::array<std::string_view, 13> kPipeline = {
+      "adl_count",         "adl_deficit_covered", "adl_haircut",          "adl_overshoot",
+      "adl_max_profit_share", "first_adl_time",   "liquidations_before_first_adl",
+      "partial_liquidations", "vault_takeovers",  "vault_pnl",            "vault_min_equity",
+      "vault_max_drawdown", "socialized_loss"};
+  const auto values = [&](const SummaryMetric& m) {
+    std::vector<double> v;
+    v.reserve(rows.size());
+    for (const auto* o : rows) v.push_back(m.value(*o));
+    return v;
+  };
+  const auto any = [&](std::string_view name) {
+    const SummaryMetric* m = find_summary(name);
+    if (m == nullptr) return false;
+    for (double x : values(*m))
+      if (!std::isnan(x) && x != 0.0) return true;
+    return false;
+  };
+  const bool adl = any("adl_count"), vault = any("vault_takeovers") || any("vault_pnl"),
+             partial = any("partial_liquidations"), social = any("socialized_loss");
+  if (!adl && !vault && !partial && !social) {
+    out << "\n  ADL and backstop: no auto-deleveraging, partial liquidation, vault takeover or "
+           "socialised loss on any path\n";
+    return;
+  }
+  out << '\n' << pad_right("  ADL and backstop", name_width + 4);
+  for (const char* h : {"p5", "p50", "p95", "mean", "max"}) out << pad_left(h, width);
+  out << '\n';
+  for (auto name : kPipeline) {
+    const bool shown = name.starts_with("vault_")            ? vault
+                       : name == "partial_liquidations"     ? partial
+                       : name == "socialized_loss"          ? social
+                                                            : adl;
+    const SummaryMetric* m = find_summary(name);
+    if (!shown || m == nullptr) continue;
+    const auto v = values(*m);
+    out << "    " << pad_right(m->name, name_width);
+    for (double x : {percentile(v, 0.05), percentile(v, 0.50), percentile(v, 0.95), finite_mean(v),
+                     finite_max(v)})
+      out << pad_left(format_quantity(x, m->unit), width);
+    out << '\n';
+  }
+}
+
 void print_point(const ResultsFile& file, const std::vector<const PathOutcome*>& rows,
                  std::ostream& out) {
   constexpr std::size_t kWidth = 14;
@@ -167,6 +215,7 @@ void print_point(const ResultsFile& file, const std::vector<const PathOutcome*>&
         << pad_left(format_quantity(percentile(ratio, 0.50), min_ratio.unit), kWidth)
         << pad_left(format_quantity(percentile(slippage, 0.95), slip.unit), kWidth) << '\n';
   }
+  print_pipeline(rows, name_width, kWidth, out);
   print_scorecard(rows, out);
 }
 

@@ -94,7 +94,7 @@ double Engine::deleverage(const AdlDemand& d, int t, int round) {
     if (policy == AdlPolicy::Queue && capacity >= d.size) break;  // the queue stops where it is served
     if (pos_.open[j] != PositionBook::kOpen) continue;
     const double n = pos_.size[j];
-    AdlCandidate c{n, n, mark, 0.0, cost_per_unit};
+    AdlCandidate c{n, n, mark, 0.0};
     if (const std::int32_t slot = cross_slot_[j]; slot >= 0) {
       const auto a = static_cast<std::size_t>(slot);
       c.equity = cross_[a].wallet + account_upnl(a);
@@ -140,7 +140,9 @@ double Engine::deleverage(const AdlDemand& d, int t, int round) {
       retained_ += released + pnl;
     }
     (sj > 0 ? s.open_long_size : s.open_short_size) -= y;
-    const double haircut = y * std::abs(mark - price);
+    // What the fill costs the winner against closing at the mark; a price on its side of the
+    // mark (an index mark above a bankrupt long's BP) costs it nothing: no haircut.
+    const double haircut = y * std::max(0.0, cost_per_unit);
     out_.adl_count += 1;
     out_.adl_notional += y * price;
     out_.adl_haircut += haircut;

@@ -400,6 +400,7 @@ int Engine::cascade(int t) {
   if (vault_ && sc_.exchange.adl.after_fund == AfterFund::Adl && vault_equity() < 0.0) {
     std::fill(adl_ranked_.begin(), adl_ranked_.end(), 0);
     round_ = 1;
+    liquidations_before_round_ = out_.liquidations;
     double left = 0.0;
     deleverage_vault(t, 1, left);
   }

@@ -9,10 +9,9 @@ using namespace cascade;
 
 namespace {
 
-/// A candidate of `size` at mark 10 with `equity`, closing at 10.5 (cost 0.5 a unit for a short
-/// deleveraged above the mark), able to give `capacity`.
+/// A candidate of `size` at mark 10 with `equity`, able to give `capacity`.
 AdlCandidate cand(double size, double equity, double capacity = -1.0) {
-  return AdlCandidate{size, capacity < 0.0 ? size : capacity, 10.0, equity, 0.5};
+  return AdlCandidate{size, capacity < 0.0 ? size : capacity, 10.0, equity};
 }
 
 double sum(const std::vector<double>& v) { return std::accumulate(v.begin(), v.end(), 0.0); }
@@ -49,18 +48,20 @@ TEST_CASE("Models.AdlPolicy.ProRataTakesTheSameFraction") {
 
 TEST_CASE("Models.AdlPolicy.LeverageDrainLevelsTheMostLevered") {
   // Leverage 100*10/200 = 5, 50*10/250 = 2, 40*10/400 = 1. Draining 30 units: only the first is
-  // above the level it reaches: (100 - y)*10 = L*(200 - 0.5 y) with y = 30 gives L = 700/185.
+  // above the level it reaches: (100 - 30)*10 = L*200 gives L = 3.5 (above the second's 2).
   const std::vector<AdlCandidate> c = {cand(100, 200), cand(50, 250), cand(40, 400)};
   const auto y = allocate_adl(AdlPolicy::LeverageDrain, c, 30.0);
   CHECK(y[0] == doctest::Approx(30.0).epsilon(1e-12));
   CHECK(y[1] == 0.0);
   CHECK(y[2] == 0.0);
-  CHECK(c[0].leverage_after(y[0]) == doctest::Approx(700.0 / 185.0));
-  // Draining 80: the first two come down to one level L: y0 = (1000 - 200L)/(10 - 0.5L) and
-  // y1 = (500 - 250L)/(10 - 0.5L) sum to 80 -> 1500 - 450L = 800 - 40L -> L = 700/410.
+  CHECK(c[0].leverage_after(y[0]) == doctest::Approx(3.5));
+  // Draining 80: the first two come down to one level L: y0 = 100 - 20L and y1 = 50 - 25L sum
+  // to 80 -> L = 70/45 (above the third's 1): y0 = 68.89, y1 = 11.11.
   const auto z = allocate_adl(AdlPolicy::LeverageDrain, c, 80.0);
-  const double level = 700.0 / 410.0;
+  const double level = 70.0 / 45.0;
   CHECK(sum(z) == doctest::Approx(80.0).epsilon(1e-12));
+  CHECK(z[0] == doctest::Approx(100.0 - 20.0 * level).epsilon(1e-12));
+  CHECK(z[1] == doctest::Approx(50.0 - 25.0 * level).epsilon(1e-12));
   CHECK(c[0].leverage_after(z[0]) == doctest::Approx(level).epsilon(1e-9));
   CHECK(c[1].leverage_after(z[1]) == doctest::Approx(level).epsilon(1e-9));
   CHECK(z[2] == 0.0);  // already below the level
@@ -68,6 +69,14 @@ TEST_CASE("Models.AdlPolicy.LeverageDrainLevelsTheMostLevered") {
   // raises one of the two above the level.
   CHECK(c[0].leverage_after(z[0] - 1.0) > level);
   CHECK(c[1].leverage_after(z[1] - 1.0) > level);
+  // A capacity that binds: the first can give 20 only, and the other two share the other 60
+  // at one level below both their leverages: (50 - 25L) + (40 - 40L) = 60 -> L = 6/13.
+  const std::vector<AdlCandidate> capped = {cand(100, 200, 20), cand(50, 250), cand(40, 400)};
+  const auto w = allocate_adl(AdlPolicy::LeverageDrain, capped, 80.0);
+  CHECK(w[0] == doctest::Approx(20.0).epsilon(1e-12));
+  CHECK(w[1] == doctest::Approx(50.0 - 25.0 * 6.0 / 13.0).epsilon(1e-9));
+  CHECK(w[2] == doctest::Approx(40.0 - 40.0 * 6.0 / 13.0).epsilon(1e-9));
+  CHECK(sum(w) == doctest::Approx(80.0).epsilon(1e-12));
 }
 
 TEST_CASE("Models.AdlPolicy.Names") {

@@ -100,6 +100,44 @@ TEST_CASE("Results.Inspect.Summary") {
   CHECK(in_order(line_of(s, "BTC"), {"500k USD", "950k USD", "60.0%", "81.5%", "86.0%", "40 bps"}));
 }
 
+TEST_CASE("Results.Inspect.AdlAndVaultOutcomes") {
+  test::ScratchDir dir("inspect_adl");
+  const std::string out = dir.file("out.h5");
+  RunResults r = test::sample_results();  // adl_count {0, 1, 2}
+  for (std::size_t p = 0; p < r.outcomes.size(); ++p) {
+    auto& o = r.outcomes[p];
+    const double k = static_cast<double>(p);
+    o.adl_haircut = 1000.0 * k;          // {0, 1k, 2k}
+    o.adl_deficit_covered = 400.0 * k;   // {0, 400, 800}
+    o.adl_overshoot = 600.0 * k;         // {0, 600, 1.2k}
+    o.vault_takeovers = 3 * p;           // {0, 3, 6}
+    o.vault_pnl = -5.0e4 * k;            // {0, -50k, -100k}
+  }
+  write_results(out, test::sample_info(), r, false);
+  std::ostringstream text;
+  CHECK(inspect_results(out, text) == 0);
+  const std::string s = text.str();
+  INFO(s);
+  CHECK(s.find("ADL and backstop") != std::string::npos);
+  CHECK(in_order(line_of(s, "adl_count"), {"0.1", "1", "1.9", "1", "2"}));
+  CHECK(in_order(line_of(s, "adl_haircut"), {"100 USD", "1.00k USD", "1.90k USD", "1.00k USD", "2.00k USD"}));
+  CHECK(in_order(line_of(s, "adl_overshoot"), {"60 USD", "600 USD", "1.14k USD", "600 USD", "1.20k USD"}));
+  CHECK(in_order(line_of(s, "vault_takeovers"), {"0.3", "3", "5.7", "3", "6"}));
+  CHECK(in_order(line_of(s, "vault_pnl"), {"-95.0k USD", "-50.0k USD", "-5.00k USD"}));
+  CHECK(line_of(s, "partial_liquidations").empty());  // no path has one
+  CHECK(line_of(s, "socialized_loss").empty());
+
+  // Without any of them: one line that says so.
+  RunResults none = test::sample_results();
+  for (auto& o : none.outcomes) o.adl_count = 0;
+  const std::string out2 = dir.file("none.h5");
+  write_results(out2, test::sample_info(), none, false);
+  std::ostringstream text2;
+  CHECK(inspect_results(out2, text2) == 0);
+  CHECK(text2.str().find("no auto-deleveraging, partial liquidation, vault takeover") != std::string::npos);
+  CHECK(line_of(text2.str(), "adl_haircut").empty());
+}
+
 TEST_CASE("Results.Inspect.PerPointForSweeps") {
   test::ScratchDir dir("inspect_sweep");
   const std::string out = dir.file("out.h5");

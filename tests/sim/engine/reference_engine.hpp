@@ -11,7 +11,11 @@
 // displacement cap (state clipping and capped fills), book or index+basis marks, Binance,
 // Bybit and Hyperliquid margin rules, isolated and cross positions, stop-losses and margin
 // calls answered deterministically (top-up, reduce or ignore with probability 1), liquidations
-// filled in parts, the insurance fund, ADL at the bankruptcy price, bad debt, funding.
+// filled in parts, the insurance fund, ADL at the bankruptcy price, bad debt, funding; and the
+// venue pipeline of MODEL.md section 5.2: partial (Hyperliquid) and tier-by-tier (Bybit)
+// liquidation, the liquidator vault (takeover, unwinding, its own deleveraging), the three ADL
+// policies (pro_rata and leverage_drain solved in closed form by active sets, where the engine
+// bisects), and socialized losses or bad debt after the fund.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -45,9 +49,10 @@ struct AdlFill {
 
 struct Result {
   double liquidated = 0, fund = 0, fund_min = 0, bad_debt = 0, fees = 0, adl_notional = 0,
-         adl_covered = 0, adl_haircut = 0, unfilled = 0;
+         adl_covered = 0, adl_haircut = 0, unfilled = 0, socialized = 0, vault_pnl = 0,
+         vault_min_equity = 0;
   std::int64_t liquidations = 0, max_depth = 0, agent_rounds = 0, adl_count = 0, stops = 0,
-               calls = 0, top_ups = 0, reduces = 0;
+               calls = 0, top_ups = 0, reduces = 0, partials = 0, takeovers = 0;
   std::vector<Event> events;
   std::vector<AdlFill> adl;
   std::vector<double> marks;  ///< [step-1][asset]
@@ -91,12 +96,18 @@ class Path {
         acct_[p.account].legs.push_back(i);
       }
     }
-    r_.fund = r_.fund_min = sc.exchange.insurance_fund_usd;
+    vault_ = sc.exchange.backstop.kind == BackstopKind::Vault;
+    inv_.assign(na, 0.0);
+    cost_.assign(na, 0.0);
+    bucket_.assign(2 * na, 0.0);
+    r_.fund = r_.fund_min = vault_ ? sc.exchange.backstop.capital_usd : sc.exchange.insurance_fund_usd;
+    r_.vault_min_equity = vault_ ? r_.fund : 0.0;
     next_funding_ = sc.exchange.funding.interval_s;
   }
 
   Result run() {
     for (int t = 1; t <= sc_.steps; ++t) step(t);
+    if (vault_) r_.vault_pnl = vault_equity() - sc_.exchange.backstop.capital_usd;
     return r_;
   }
 
@@ -111,12 +122,14 @@ class Path {
     bool calls, ignored = false;
     State state = Open;
     double bp = 0;  ///< a cross leg's bankruptcy price at takeover
+    double last_partial = -1e300;  ///< s
   };
   struct A {
     double wallet = 0;
     std::vector<std::size_t> legs;
     bool open = true, liquidating = false;
     double realized = 0, notional = 0;
+    std::map<std::size_t, double> bucket_pnl;  ///< what the legs filled in the book realised, by (asset, side)
   };
 
   // ---- the rules, written from MODEL.md section 4 and docs/exchanges.md ----
@@ -205,12 +218,161 @@ class Path {
   }
 
   // ---- settlement ----
-  void pay(double rest, double fee) {
+  static std::size_t bucket(std::size_t k, int side) { return 2 * k + (side > 0 ? 0 : 1); }
+  void pay(std::size_t b, double rest, double fee) {
     r_.fees += fee;
     if (rest >= 0)
       r_.fund += trader_keeps_rest() ? fee : rest;
     else
-      deficits_ -= rest;
+      bucket_[b] -= rest;
+  }
+  /// What is there to pay deficits: the fund, or the vault's equity (cash + inventory at mark).
+  double vault_equity() const {
+    double e = r_.fund;
+    for (std::size_t k = 0; k < inv_.size(); ++k) e += inv_[k] * mark_[k];
+    return e;
+  }
+  double available() const { return vault_ ? std::max(0.0, vault_equity()) : r_.fund; }
+  AfterFund after() const { return sc_.exchange.adl.after_fund; }
+
+  // ---- the pipeline, MODEL.md section 5.2 ----
+  /// How much of a crossed isolated position the venue sells now; 0: all of it.
+  double partial_of(const P& p, int t) const {
+    const auto& ls = sc_.exchange.liquidation;
+    if (ls.mode == LiquidationMode::Partial) {
+      if (p.size * mark_[p.asset] <= ls.partial_above_usd) return 0;
+      if (t * sc_.dt_s - p.last_partial < ls.cooldown_s) return 0;  // in the cooldown: all of it
+      return ls.partial_fraction * p.size;
+    }
+    if (ls.mode == LiquidationMode::Tiered) {
+      // Bybit: down to the floor of the tier below, by value at entry; a value at a floor (up to
+      // rounding) belongs to the tier below it.
+      const auto& rows = sc_.assets[p.asset].tiers.rows();
+      const double value = p.size * p.entry;
+      std::size_t tier = 0;
+      for (std::size_t j = 1; j < rows.size(); ++j)
+        if (value > rows[j].floor_usd * (1 + 1e-12)) tier = j;
+      if (tier == 0) return 0;
+      const double y = p.size - rows[tier].floor_usd / p.entry;
+      return y > 1e-9 * p.size ? y : 0;
+    }
+    return 0;
+  }
+  /// The vault takes an isolated position over at the mark: it pays s*n*E - m for s*n.
+  void take_over(int t, int round, std::size_t i) {
+    P& p = pos_[i];
+    const double c = p.side * p.size * p.entry - p.margin;
+    inv_[p.asset] += p.side * p.size;
+    cost_[p.asset] += c;
+    r_.fund -= c;
+    ++r_.liquidations;
+    ++r_.takeovers;
+    r_.liquidated += p.size * mark_[p.asset];
+    r_.events.push_back({t, round, static_cast<std::int64_t>(i), p.size, mark_[p.asset]});
+    p.state = Closed;
+  }
+  void take_over_account(int t, int round, A& a) {
+    a.open = false;
+    double notional = 0;
+    for (auto i : a.legs)
+      if (pos_[i].state == Open) notional += pos_[i].size * mark_[pos_[i].asset];
+    r_.fund += a.wallet;
+    for (auto i : a.legs) {
+      P& p = pos_[i];
+      if (p.state != Open) continue;
+      const double leg = p.size * mark_[p.asset];
+      inv_[p.asset] += p.side * p.size;
+      cost_[p.asset] += p.side * p.size * p.entry - (notional > 0 ? a.wallet * leg / notional : 0.0);
+      r_.fund -= p.side * p.size * p.entry;
+      ++r_.liquidations;
+      ++r_.takeovers;
+      r_.liquidated += leg;
+      r_.events.push_back({t, round, static_cast<std::int64_t>(i), p.size, mark_[p.asset]});
+      p.state = Closed;
+    }
+    a.wallet = 0;
+  }
+  /// An underwater vault: its deficit split over its losing inventories by their losses, each
+  /// closed against winners at the price that covers its share.
+  void deleverage_vault(int t, int round) {
+    const double e = vault_equity();
+    if (!(e < 0)) return;
+    double losses = 0;
+    for (std::size_t k = 0; k < inv_.size(); ++k) losses += std::max(0.0, cost_[k] - inv_[k] * mark_[k]);
+    if (!(losses > 0)) return;
+    for (std::size_t k = 0; k < inv_.size(); ++k) {
+      const double loss = cost_[k] - inv_[k] * mark_[k];
+      if (!(loss > 0) || inv_[k] == 0) continue;
+      const int side = inv_[k] > 0 ? 1 : -1;
+      const double size = std::abs(inv_[k]), s = -e * (loss / losses);
+      const double price = mark_[k] + side * s / size;
+      double got = deleverage(t, round, k, -1, side, size, price);
+      if (!(got > 0)) continue;
+      if (size - got <= 1e-9 * size) got = size;
+      r_.adl_covered += got * s / size;
+      cost_[k] -= cost_[k] * (got / size);
+      inv_[k] -= side * got;
+      r_.fund += side * got * price;
+    }
+  }
+  /// The vault sells a share of its inventory into the book at the start of a step.
+  void unwind_vault() {
+    const double u = sc_.exchange.backstop.unwind_per_step;
+    if (!vault_ || !(u > 0)) return;
+    for (std::size_t k = 0; k < inv_.size(); ++k) {
+      if (inv_[k] == 0) continue;
+      const double q = -u * inv_[k];
+      const Fill fl = fill_of(k, q);
+      imb_[k] = fl.after;
+      set_mark(k);
+      const double y = fl.fraction >= 1 ? q : q * fl.fraction;
+      if (y == 0) continue;
+      cost_[k] *= 1 + y / inv_[k];
+      inv_[k] += y;
+      r_.fund -= y * fl.price;
+    }
+  }
+  /// BitMEX's socialized loss: the winners of the asset give up the same share of their
+  /// unrealised profit at the mark, at most all of it. Returns what was taken.
+  double socialize(std::size_t k, int bankrupt_side, double amount) {
+    const int w = -bankrupt_side;
+    double profit = 0;
+    for (const P& p : pos_)
+      if (p.state == Open && p.asset == k && p.side == w && upnl(p) > 0) profit += upnl(p);
+    if (!(profit > 0)) return 0;
+    const double share = std::min(1.0, amount / profit);
+    double taken = 0;
+    for (P& p : pos_) {
+      if (p.state != Open || p.asset != k || p.side != w || !(upnl(p) > 0)) continue;
+      const double x = share * upnl(p);
+      if (p.cross)
+        acct_.at(p.account).wallet -= x;
+      else
+        p.margin -= x;
+      taken += x;
+    }
+    r_.socialized += taken;
+    return taken;
+  }
+  /// The round's deficits, after its rests are in: the fund (or the vault) pays what it can; the
+  /// rest is socialized or bad debt.
+  void pay_deficits() {
+    double total = 0;
+    for (double d : bucket_) total += d;
+    if (!(total > 0)) return;
+    const double paid = std::min(available(), total);
+    r_.fund -= paid;
+    const double uncovered = total - paid;
+    if (uncovered > 0 && after() == AfterFund::Socialize) {
+      for (std::size_t b = 0; b < bucket_.size(); ++b) {
+        if (!(bucket_[b] > 0)) continue;
+        const double share = uncovered * (bucket_[b] / total);
+        r_.bad_debt += share - socialize(b / 2, b % 2 == 0 ? 1 : -1, share);
+      }
+    } else {
+      r_.bad_debt += uncovered;
+    }
+    std::fill(bucket_.begin(), bucket_.end(), 0.0);
   }
 
   // ---- ADL, MODEL.md section 5.1 ----
@@ -244,45 +406,135 @@ class Path {
     for (auto& e : s) out.push_back(e.second);
     return out;
   }
-  double deleverage(int t, int round, std::size_t k, std::size_t bankrupt, int side, double size,
+  struct Candidate {
+    std::size_t j;
+    double size, cap, equity;
+  };
+  /// How much each candidate gives (MODEL.md section 5.2's policies), in closed form.
+  std::vector<double> allocate(const std::vector<Candidate>& c, double demand, double mark) const {
+    std::vector<double> y(c.size(), 0.0);
+    double total = 0;
+    for (const auto& x : c) total += x.cap;
+    if (!(demand > 0) || c.empty()) return y;
+    if (demand >= total) {
+      for (std::size_t m = 0; m < c.size(); ++m) y[m] = c[m].cap;
+      return y;
+    }
+    const AdlPolicy policy = sc_.exchange.adl.policy;
+    if (policy == AdlPolicy::Queue) {
+      double left = demand;
+      for (std::size_t m = 0; m < c.size() && left > 0; ++m) left -= y[m] = std::min(left, c[m].cap);
+      return y;
+    }
+    // Active sets: candidates bound by their capacity give it; the others share the rest.
+    std::vector<bool> bound(c.size(), false);
+    if (policy == AdlPolicy::ProRata) {
+      for (;;) {  // the same fraction phi of every free size
+        double d = demand, n = 0;
+        for (std::size_t m = 0; m < c.size(); ++m) {
+          if (bound[m])
+            d -= c[m].cap;
+          else
+            n += c[m].size;
+        }
+        const double phi = d / n;
+        bool more = false;
+        for (std::size_t m = 0; m < c.size(); ++m)
+          if (!bound[m] && phi * c[m].size > c[m].cap) bound[m] = more = true;
+        if (more) continue;
+        for (std::size_t m = 0; m < c.size(); ++m) y[m] = bound[m] ? c[m].cap : phi * c[m].size;
+        return y;
+      }
+    }
+    // leverage_drain: the free candidates above the level L give y = n - L*e/mark (notional
+    // left L times the equity before the fill), so their total N - L*E/mark is the demand left:
+    // L = mark*(N - D)/E, over the most levered free candidates whose leverage is above it.
+    const auto lev = [&](const Candidate& x) { return x.size * mark / x.equity; };
+    std::vector<std::size_t> order(c.size());
+    for (std::size_t m = 0; m < c.size(); ++m) order[m] = m;
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return lev(c[a]) > lev(c[b]); });
+    for (;;) {
+      double d = demand;
+      for (std::size_t m = 0; m < c.size(); ++m)
+        if (bound[m]) d -= c[m].cap;
+      double n = 0, e = 0, level = 0;
+      std::vector<std::size_t> active;
+      for (std::size_t r = 0; r < order.size(); ++r) {
+        const std::size_t m = order[r];
+        if (bound[m]) continue;
+        n += c[m].size;
+        e += c[m].equity;
+        active.push_back(m);
+        level = std::max(0.0, mark * (n - d) / e);
+        std::size_t next = r + 1;
+        while (next < order.size() && bound[order[next]]) ++next;
+        if (next == order.size() || level >= lev(c[order[next]])) break;
+      }
+      bool more = false;
+      for (std::size_t m : active)
+        if (c[m].size - level * c[m].equity / mark > c[m].cap) bound[m] = more = true;
+      if (more) continue;
+      for (std::size_t m = 0; m < c.size(); ++m) y[m] = bound[m] ? c[m].cap : 0.0;
+      for (std::size_t m : active)
+        if (!bound[m]) y[m] = std::max(0.0, c[m].size - level * c[m].equity / mark);
+      return y;
+    }
+  }
+  double deleverage(int t, int round, std::size_t k, std::int64_t bankrupt, int side, double size,
                     double price) {
-    double left = size;
     const double mark = mark_[k];
+    const double cost = -side * (mark - price);  // per unit, against the mark, for the other side
+    // The candidates in ranking order, with what each can give: an isolated position all of it if
+    // it can take the price, a cross account what its equity pays (its legs share it, in order).
+    std::vector<Candidate> c;
+    std::map<int, double> left_of;
+    double capacity = 0;
     for (std::size_t j : ranked(k, -side)) {
-      if (!(left > 0)) break;
-      P& c = pos_[j];
-      if (c.state != Open) continue;
-      double y = c.size - left <= 1e-9 * c.size ? c.size : left;  // no dust left behind
-      if (c.cross) {
-        const A& a = acct_.at(c.account);
-        const double cost = c.side * (mark - price);
-        if (cost > 0) y = std::min(y, std::max(0.0, acct_equity(a)) / cost);
-        if (y <= 1e-9 * c.size) continue;
-      } else if (c.side * (price - (c.entry - c.side * c.margin / c.size)) < 0) {
-        continue;  // it cannot take the price: beyond its own bankruptcy
-      }
-      if (!(y > 0)) continue;
-      const double pnl = c.side * y * (price - c.entry);
-      if (c.cross) {
-        acct_.at(c.account).wallet += pnl;
+      if (sc_.exchange.adl.policy == AdlPolicy::Queue && capacity >= size) break;
+      const P& q = pos_[j];
+      if (q.state != Open) continue;
+      Candidate x{j, q.size, q.size, 0};
+      if (q.cross) {
+        const A& a = acct_.at(q.account);
+        x.equity = acct_equity(a);
+        auto it = left_of.try_emplace(q.account, x.equity).first;
+        if (cost > 0) {
+          x.cap = std::min(q.size, std::max(0.0, it->second) / cost);
+          it->second -= x.cap * cost;
+        }
+        if (x.cap <= 1e-9 * q.size) continue;
       } else {
-        c.margin -= y >= c.size ? c.margin : c.margin * (y / c.size);
+        if (q.side * (price - (q.entry - q.side * q.margin / q.size)) < 0) continue;  // beyond its bankruptcy
+        x.equity = equity(q, mark);
       }
-      const double haircut = y * std::abs(mark - price);
+      capacity += x.cap;
+      c.push_back(x);
+    }
+    const std::vector<double> give = allocate(c, size, mark);
+    double taken = 0;
+    for (std::size_t m = 0; m < c.size(); ++m) {
+      P& q = pos_[c[m].j];
+      const double n = q.size;
+      const double y = give[m] >= n * (1 - 1e-9) && c[m].cap >= n * (1 - 1e-9) ? n : give[m];  // no dust
+      if (!(y > 0)) continue;
+      const double pnl = q.side * y * (price - q.entry);
+      if (q.cross)
+        acct_.at(q.account).wallet += pnl;
+      else
+        q.margin -= y >= n ? q.margin : q.margin * (y / n);
       ++r_.adl_count;
       r_.adl_notional += y * price;
-      r_.adl_haircut += haircut;
-      r_.adl.push_back({t, round, static_cast<std::int64_t>(j), static_cast<std::int64_t>(bankrupt),
-                        y, price, mark});
-      if (y >= c.size) {
-        c.state = Closed;
-        c.size = 0;
+      r_.adl_haircut += y * std::max(0.0, cost);  // a price on the winner's side of the mark: none
+      r_.adl.push_back({t, round, static_cast<std::int64_t>(c[m].j), bankrupt, y, price, mark});
+      if (y >= n) {
+        q.state = Closed;
+        q.size = 0;
       } else {
-        c.size -= y;
+        q.size -= y;
       }
-      left -= y;
+      taken += y;
     }
-    return size - std::max(left, 0.0);
+    return std::min(taken, size);
   }
 
   void step(int t) {
@@ -298,23 +550,43 @@ class Path {
       if (std::abs(imb_[k]) > lim) imb_[k] = imb_[k] > 0 ? lim : -lim;
       set_mark(k);
     }
+    unwind_vault();  // the step's flows
+    if (vault_ && after() == AfterFund::Adl && vault_equity() < 0) {
+      rank_.clear();
+      deleverage_vault(t, 1);
+    }
     int depth = 0;
+    const double ratio_takeover = sc_.exchange.backstop.takeover_ratio;
     for (int round = 1; round <= sc_.engine.max_rounds; ++round) {
       // Collect: liquidations (new and pending), cross accounts, stops, margin calls.
       std::vector<std::vector<std::size_t>> hits(na), pending(na), stops(na);
-      std::vector<std::vector<std::pair<std::size_t, double>>> reduces(na);
+      std::vector<std::vector<std::pair<std::size_t, double>>> reduces(na), partials(na);
       std::vector<int> newly;
       std::int64_t taken = 0;
+      const std::int64_t liquidations_before = r_.liquidations;
       for (std::size_t i = 0; i < pos_.size(); ++i) {
         P& p = pos_[i];
         if (p.state == Liquidating) pending[p.asset].push_back(i);
         if (p.state != Open || p.cross) continue;
-        if (equity(p, mark_[p.asset]) <= mm(p, mark_[p.asset])) hits[p.asset].push_back(i);
+        const double e = equity(p, mark_[p.asset]), m = mm(p, mark_[p.asset]);
+        if (!(e <= m)) continue;
+        if (vault_ && e < ratio_takeover * m) {
+          take_over(t, round, i);
+        } else if (const double y = partial_of(p, t); y > 0) {
+          partials[p.asset].push_back({i, y});
+          ordered_.insert(i);
+          ++r_.liquidations;
+          ++r_.partials;
+        } else {
+          hits[p.asset].push_back(i);
+        }
       }
       for (auto& [id, a] : acct_) {
         if (!a.open) continue;
         const double e = acct_equity(a);
-        if (e < acct_mm(a)) {
+        if (e < acct_mm(a) && vault_ && e < ratio_takeover * acct_mm(a)) {
+          take_over_account(t, round, a);
+        } else if (e < acct_mm(a)) {
           a.open = false;
           newly.push_back(id);
           for (auto i : a.legs)
@@ -334,7 +606,7 @@ class Path {
       if (agents_) {
         for (std::size_t i = 0; i < pos_.size(); ++i) {
           P& p = pos_[i];
-          if (p.state != Open || p.cross || std::isnan(p.stop)) continue;
+          if (p.state != Open || p.cross || std::isnan(p.stop) || ordered_.count(i)) continue;
           if ((p.side > 0 && mark_[p.asset] <= p.stop) ||
               (p.side < 0 && mark_[p.asset] >= p.stop)) {
             stops[p.asset].push_back(i);
@@ -345,12 +617,12 @@ class Path {
         const double ratio = call_ratio();
         for (std::size_t i = 0; i < pos_.size(); ++i) {
           const P& p = pos_[i];
-          if (p.state != Open || !p.calls || p.ignored || p.cross) continue;
+          if (p.state != Open || !p.calls || p.ignored || p.cross || ordered_.count(i)) continue;
           const double e = equity(p, mark_[p.asset]);
           if (ratio * e <= mm(p, mark_[p.asset])) calls.push_back(i);
         }
       }
-      bool any = taken > 0;
+      bool any = r_.liquidations != liquidations_before;
       for (std::size_t k = 0; k < na; ++k) any = any || !pending[k].empty() || !stops[k].empty();
       if (!any && calls.empty()) break;
       // Margin calls, in position order.
@@ -376,13 +648,16 @@ class Path {
         canonical(pending[k]);
         canonical(stops[k]);
         std::vector<std::size_t> order;
-        for (auto& [i, y] : reduces[k]) order.push_back(i);
-        canonical(order);
-        std::vector<std::pair<std::size_t, double>> sorted;
-        for (auto i : order)
-          for (auto& e : reduces[k])
-            if (e.first == i) sorted.push_back(e);
-        reduces[k] = sorted;
+        for (auto* orders : {&reduces[k], &partials[k]}) {
+          order.clear();
+          for (auto& [i, y] : *orders) order.push_back(i);
+          canonical(order);
+          std::vector<std::pair<std::size_t, double>> sorted;
+          for (auto i : order)
+            for (auto& e : *orders)
+              if (e.first == i) sorted.push_back(e);
+          *orders = sorted;
+        }
       }
       auto order_of = [&](std::size_t k) {
         double q = 0;
@@ -391,10 +666,12 @@ class Path {
             if (pos_[i].state == Liquidating) q -= pos_[i].side * pos_[i].size;
         for (auto i : stops[k]) q -= pos_[i].side * pos_[i].size;
         for (auto& [i, y] : reduces[k]) q -= pos_[i].side * y;
+        for (auto& [i, y] : partials[k]) q -= pos_[i].side * y;
         return q;
       };
       auto has = [&](std::size_t k) {
-        return !hits[k].empty() || !pending[k].empty() || !stops[k].empty() || !reduces[k].empty();
+        return !hits[k].empty() || !pending[k].empty() || !stops[k].empty() || !reduces[k].empty() ||
+               !partials[k].empty();
       };
       // ADL planning on the tentative fills (sim/engine/adl.cpp's documented procedure).
       rank_.clear();
@@ -402,7 +679,9 @@ class Path {
       std::vector<Fill> tentative(na);
       for (std::size_t k = 0; k < na; ++k)
         if (has(k)) tentative[k] = fill_of(k, order_of(k));
-      double fund_left = r_.fund;
+      const bool adl = after() == AfterFund::Adl;
+      if (vault_ && adl) deleverage_vault(t, round);
+      double fund_left = available();
       auto share = [&](double d) {
         if (d <= fund_left || 1 - fund_left / d <= 1e-9) {  // covered, up to rounding
           fund_left = std::max(0.0, fund_left - d);
@@ -416,13 +695,13 @@ class Path {
         for (auto* l : {&hits[k], &pending[k]})
           for (auto i : *l) {
             P& p = pos_[i];
-            if (p.cross || p.state != Liquidating) continue;
+            if (!adl || p.cross || p.state != Liquidating) continue;
             const double d = -(p.margin + p.side * p.size * (tentative[k].price - p.entry));
             if (!(d > 0)) continue;
             const double a = share(d);
             if (a == 0) continue;
             const double bp = p.entry - p.side * p.margin / p.size;
-            double got = deleverage(t, round, k, i, p.side, a * p.size, bp);
+            double got = deleverage(t, round, k, static_cast<std::int64_t>(i), p.side, a * p.size, bp);
             if (!(got > 0)) continue;
             if (p.size - got <= 1e-9 * p.size) got = p.size;
             r_.adl_covered += got * d / p.size;
@@ -447,7 +726,7 @@ class Path {
           rest += pnl;
           losses += std::max(0.0, -pnl);
         }
-        if (!fillable || !(rest < 0) || !(losses > 0)) continue;
+        if (!adl || !fillable || !(rest < 0) || !(losses > 0)) continue;
         const double d = -rest, frac = share(d);
         if (frac == 0) continue;
         for (auto i : a.legs) {
@@ -458,7 +737,7 @@ class Path {
           if (!(loss > 0)) continue;
           const double s = frac * d * (loss / losses);
           const double price = v0 + p.side * s / y;
-          double got = deleverage(t, round, p.asset, i, p.side, y, price);
+          double got = deleverage(t, round, p.asset, static_cast<std::int64_t>(i), p.side, y, price);
           if (!(got > 0)) continue;
           if (y - got <= 1e-9 * y) got = y;
           a.realized += p.side * got * (price - p.entry);
@@ -497,10 +776,11 @@ class Path {
                 A& a = acct_.at(p.account);
                 a.realized += p.side * y * (fl.price - p.entry);
                 a.notional += y * fl.price;
+                a.bucket_pnl[bucket(k, p.side)] += p.side * y * (fl.price - p.entry);
               } else {
                 const double m = y >= n ? p.margin : p.margin * (y / n);
                 const double rest = m + p.side * y * (fl.price - p.entry);
-                pay(rest,
+                pay(bucket(k, p.side), rest,
                     std::min(sc_.exchange.liquidation_fee * y * fl.price, std::max(rest, 0.0)));
                 p.margin -= m;
               }
@@ -512,13 +792,36 @@ class Path {
       }
       for (std::size_t k = 0; k < na; ++k) {
         const Fill& fl = fills[k];
+        for (auto& [i, want] : partials[k]) {
+          // The part sold: the rest keeps the margin less the part's loss and fee.
+          P& p = pos_[i];
+          ordered_.erase(i);
+          const double y = fl.fraction >= 1 - 1e-9 ? want : want * fl.fraction;
+          if (!(y > 0)) {
+            p.state = Liquidating;  // a dry book: the liquidation engine has all of it
+            continue;
+          }
+          const double realized = p.side * y * (fl.price - p.entry);
+          const double fee =
+              std::min(sc_.exchange.liquidation_fee * y * fl.price, std::max(p.margin + realized, 0.0));
+          p.margin += realized - fee;
+          p.size -= y;
+          r_.fees += fee;
+          r_.fund += fee;
+          r_.liquidated += y * fl.price;
+          r_.events.push_back({t, round, static_cast<std::int64_t>(i), y, fl.price});
+          p.last_partial = t * sc_.dt_s;
+        }
+      }
+      for (std::size_t k = 0; k < na; ++k) {
+        const Fill& fl = fills[k];
         for (auto i : stops[k]) {
           P& p = pos_[i];
           const double y = fl.fraction >= 1 ? p.size : p.size * fl.fraction;
           if (y > 0) ++r_.stops;
           if (y >= p.size) {
             const double rest = p.margin + p.side * p.size * (fl.price - p.entry);
-            if (rest < 0) deficits_ -= rest;
+            if (rest < 0) bucket_[bucket(k, p.side)] -= rest;
             p.state = Closed;
           } else {
             p.margin += p.side * y * (fl.price - p.entry);
@@ -536,7 +839,7 @@ class Path {
           }
           if (y >= p.size) {
             const double rest = p.margin + p.side * p.size * (fl.price - p.entry);
-            if (rest < 0) deficits_ -= rest;
+            if (rest < 0) bucket_[bucket(k, p.side)] -= rest;
             p.state = Closed;
           } else {
             p.margin += p.side * y * (fl.price - p.entry);
@@ -555,16 +858,23 @@ class Path {
           continue;
         }
         const double e = a.wallet + a.realized;
-        pay(e, std::min(sc_.exchange.liquidation_fee * a.notional, std::max(e, 0.0)));
+        const double fee = std::min(sc_.exchange.liquidation_fee * a.notional, std::max(e, 0.0));
+        double losses = 0;
+        for (const auto& [b, pnl] : a.bucket_pnl) losses += std::max(0.0, -pnl);
+        if (e < 0 && losses > 0) {  // the deficit belongs to the legs that lost, by their losses
+          for (const auto& [b, pnl] : a.bucket_pnl)
+            if (pnl < 0) bucket_[b] -= e * (-pnl / losses);
+        } else {
+          pay(a.bucket_pnl.empty() ? 0 : a.bucket_pnl.begin()->first, e, fee);
+        }
         a.wallet = a.realized = a.notional = 0;
+        a.bucket_pnl.clear();
       }
       liquidating_ = still;
-      const double paid = std::min(r_.fund, deficits_);
-      r_.fund -= paid;
-      r_.bad_debt += deficits_ - paid;
-      deficits_ = 0;
+      pay_deficits();
       r_.fund_min = std::min(r_.fund_min, r_.fund);
-      if (taken > 0 || r_.liquidated != before || r_.adl_count != adl_before) {
+      if (r_.liquidations != liquidations_before || r_.liquidated != before ||
+          r_.adl_count != adl_before) {
         ++depth;
       } else if (!calls.empty() ||
                  std::any_of(stops.begin(), stops.end(), [](auto& s) { return !s.empty(); }) ||
@@ -575,6 +885,7 @@ class Path {
       }
     }
     r_.max_depth = std::max<std::int64_t>(r_.max_depth, depth);
+    if (vault_) r_.vault_min_equity = std::min(r_.vault_min_equity, vault_equity());
     // End of step: realised volatility, basis, premium; funding at its interval.
     for (std::size_t k = 0; k < na; ++k) {
       const double mid = mid_at(k, imb_[k]);
@@ -630,7 +941,9 @@ class Path {
   std::vector<int> liquidating_;
   std::vector<double> f_, imb_, w_, mark_, basis_, ret2_, prev_mid_, premium_;
   int premium_steps_ = 0;
-  double next_funding_ = 0, deficits_ = 0;
+  double next_funding_ = 0;
+  bool vault_ = false;
+  std::vector<double> inv_, cost_, bucket_;  ///< the vault's inventory and cost per asset; deficits by (asset, side)
   bool agents_ = false;
   const MarginCallSpec* margin_call_ = nullptr;
   std::map<std::pair<std::size_t, int>, std::vector<std::size_t>> rank_;

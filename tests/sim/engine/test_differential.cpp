@@ -95,6 +95,29 @@ Generated generate(std::uint64_t seed) {
     f.interest_clamp = g.between(0.0, 0.002);
     f.cap = g.between(0.0005, 0.02);
   }
+  // The venue pipeline (MODEL.md section 5.2): how positions are liquidated, who backstops,
+  // whom ADL picks, what happens after the fund.
+  const double mode = g.u();
+  auto& ls = sc.exchange.liquidation;
+  if (mode < 0.25) {
+    ls.mode = LiquidationMode::Partial;
+    ls.partial_above_usd = std::exp(g.between(std::log(500.0), std::log(30000.0)));
+    ls.partial_fraction = g.between(0.1, 0.6);
+    ls.cooldown_s = g.chance(0.3) ? 0.0 : g.between(30, 900);
+  } else if (mode < 0.5) {
+    ls.mode = LiquidationMode::Tiered;
+  }
+  if (g.chance(0.25)) {
+    auto& b = sc.exchange.backstop;
+    b.kind = BackstopKind::Vault;
+    b.capital_usd = g.chance(0.5) ? g.between(0, 3000) : 1e9;
+    b.takeover_ratio = g.between(0.3, 0.95);
+    b.unwind_per_step = g.chance(0.3) ? 0.0 : g.between(0.05, 0.6);
+  }
+  const AdlPolicy policies[] = {AdlPolicy::Queue, AdlPolicy::ProRata, AdlPolicy::LeverageDrain};
+  sc.exchange.adl.policy = policies[g.integer(0, 2)];
+  const double after = g.u();
+  sc.exchange.adl.after_fund = after < 0.7 ? AfterFund::Adl : after < 0.85 ? AfterFund::Socialize : AfterFund::BadDebt;
   const int na = g.integer(1, 3);
   ReplaySpec replay{"prices.csv", {}};
   std::vector<double> price(static_cast<std::size_t>(na));
@@ -234,6 +257,8 @@ std::string compare(const Generated& gen, const EngineResult& e, const reference
   count("margin_calls", e.out.margin_calls, r.calls);
   count("top_ups", e.out.top_ups, r.top_ups);
   count("reduces", e.out.reduces, r.reduces);
+  count("partial_liquidations", e.out.partial_liquidations, r.partials);
+  count("vault_takeovers", e.out.vault_takeovers, r.takeovers);
   num("liquidated_notional", e.out.liquidated_notional, r.liquidated);
   num("insurance_fund_final", e.out.insurance_fund_final, r.fund);
   num("insurance_fund_min", e.out.insurance_fund_min, r.fund_min);
@@ -243,6 +268,9 @@ std::string compare(const Generated& gen, const EngineResult& e, const reference
   num("adl_deficit_covered", e.out.adl_deficit_covered, r.adl_covered);
   num("adl_haircut", e.out.adl_haircut, r.adl_haircut);
   num("unfilled_notional", e.out.unfilled_notional, r.unfilled);
+  num("socialized_loss", e.out.socialized_loss, r.socialized);
+  num("vault_pnl", e.out.vault_pnl, r.vault_pnl);
+  num("vault_min_equity", e.out.vault_min_equity, r.vault_min_equity);
   if (!d.str().empty()) return d.str();
   const std::size_t na = gen.sc.assets.size();
   for (int t = 1; t <= gen.sc.steps; ++t)
@@ -308,6 +336,9 @@ std::string compare(const Generated& gen, const EngineResult& e, const reference
 
 }  // namespace
 
+constexpr const char* kModeNames[] = {"full", "partial", "tiered"};
+constexpr const char* kAfterNames[] = {"adl", "socialize", "bad_debt"};
+
 TEST_CASE("Engine.Differential.MatchesTheNaiveReferenceOnGeneratedScenarios") {
   const std::uint64_t first = env_number("CASCADE_DIFFERENTIAL_SEED", 1);
   const std::uint64_t count = env_number("CASCADE_DIFFERENTIAL_SCENARIOS", 300);
@@ -345,7 +376,14 @@ TEST_CASE("Engine.Differential.MatchesTheNaiveReferenceOnGeneratedScenarios") {
     }
     if (!diff.empty())
       FAIL("seed " << seed << " (" << gen.sc.exchange.profile << ", " << gen.sc.assets.size()
-                   << " assets, " << gen.sc.positions.size() << " positions): " << diff
+                   << " assets, " << gen.sc.positions.size() << " positions, liquidation "
+                   << std::string(kModeNames[static_cast<int>(gen.sc.exchange.liquidation.mode)])
+                   << ", backstop "
+                   << std::string(gen.sc.exchange.backstop.kind == BackstopKind::Vault ? "vault" : "fund")
+                   << ", ADL " << std::string(adl_policy_name(gen.sc.exchange.adl.policy))
+                   << ", after the fund "
+                   << std::string(kAfterNames[static_cast<int>(gen.sc.exchange.adl.after_fund)])
+                   << "): " << diff
                    << "\n  replay: CASCADE_DIFFERENTIAL_SEED=" << seed
                    << " CASCADE_DIFFERENTIAL_SCENARIOS=1 build/release/tests/cascade_tests "
                       "-tc='Engine.Differential.*'");

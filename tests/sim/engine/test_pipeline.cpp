@@ -285,21 +285,22 @@ TEST_CASE("Engine.Pipeline.ProRataTakesTheSameFractionFromEveryWinner") {
 
 TEST_CASE("Engine.Pipeline.LeverageDrainLeavesTheLargestLeverageAsSmallAsPossible") {
   // Shorts of 50,000 at 2.0 with 20,000, 10,000 and 5,000 margin; at the mark 1.80 their
-  // equity is 30,000, 20,000, 15,000 and their effective leverage (notional / equity, the
-  // equity including what the trader realises) 3, 4.5 and 6. Closing y at 1.90 costs 0.10 per
-  // unit against the mark, so the leverage left is (50,000 - y)*1.8/(e - 0.1*y). Water-filling:
-  //   demand 100,000 (a long of 100,000): all three reach L = 90,000/55,000, giving
-  //     y = (90,000 - L*e)/(1.8 - 0.1*L) = 25,000, 35,000, 40,000;
-  //   demand 30,000: the 6x short alone down to 4.5, then both to L = 126,000/32,000, giving
-  //     0, 8,000, 22,000 (the 3x short is below L and untouched).
+  // equity is 30,000, 20,000, 15,000 and their effective leverage (notional at the mark over
+  // the equity before the fill) 3, 4.5 and 6. Giving y leaves (50,000 - y)*1.8/e. Water-filling:
+  //   demand 100,000 (a long of 100,000): all three reach L with sum of 50,000 - L*e/1.8 equal
+  //     to 100,000: L = 90,000/65,000, giving 50,000*(1 - e/65,000) = 26,923.08, 34,615.38,
+  //     38,461.54;
+  //   demand 30,000: the 6x short alone would need L = 2.4, below the 4.5x short; both down to
+  //     L = 3.6 (above the 3x short, untouched), giving 0, 10,000, 20,000.
   const std::vector<std::pair<double, double>> shorts = {{50000, 20000}, {50000, 10000}, {50000, 5000}};
   struct Case {
     double demand;
     double level;
     std::vector<double> given;
   };
-  for (const Case& c : {Case{100000.0, 90000.0 / 55000.0, {25000.0, 35000.0, 40000.0}},
-                        Case{30000.0, 126000.0 / 32000.0, {0.0, 8000.0, 22000.0}}}) {
+  for (const Case& c : {Case{100000.0, 90000.0 / 65000.0,
+                             {50000.0 * 35.0 / 65.0, 50000.0 * 45.0 / 65.0, 50000.0 * 50.0 / 65.0}},
+                        Case{30000.0, 3.6, {0.0, 10000.0, 20000.0}}}) {
     CAPTURE(c.demand);
     const Run r = run(bankrupt_long(AdlPolicy::LeverageDrain, shorts, c.demand));
     std::vector<double> given(shorts.size(), 0.0);
@@ -313,7 +314,7 @@ TEST_CASE("Engine.Pipeline.LeverageDrainLeavesTheLargestLeverageAsSmallAsPossibl
       if (c.given[j] > 0.0) {
         const double mark = r.adl.front().mark;
         const double e = shorts[j].second + shorts[j].first * (2.0 - mark);
-        const double left = (shorts[j].first - given[j]) * mark / (e - (1.90 - mark) * given[j]);
+        const double left = (shorts[j].first - given[j]) * mark / e;
         CHECK(left == doctest::Approx(c.level).epsilon(1e-3));  // the mark is 1.80 up to impact
       }
     }

@@ -205,9 +205,10 @@ TEST_CASE("Engine.Replay.AdlClosesAtTheBankruptcyPriceWhateverTheMark") {
     CHECK(r.adl[0].mark == doctest::Approx(1.95).epsilon(1e-12));
     CHECK(r.events.empty());  // the whole position went to the short, none through the book
     CHECK(r.out.adl_deficit_covered == doctest::Approx(deficit).epsilon(1e-12));
-    // The short paid 0.07 a unit against the mark for a deficit of 0.0112 a unit: overshoot.
-    CHECK(r.out.adl_haircut == doctest::Approx(100000.0 * (1.95 - bp)).epsilon(1e-9));
-    CHECK(r.out.adl_overshoot == doctest::Approx(100000.0 * (1.95 - bp) - deficit).epsilon(1e-9));
+    // The short buys back at 1.88 with the mark at 1.95: 0.07 a unit better than the mark, so
+    // no haircut; ADL covered the deficit at no cost to the winner against the mark.
+    CHECK(r.out.adl_haircut == 0.0);
+    CHECK(r.out.adl_overshoot == doctest::Approx(-deficit).epsilon(1e-12));
     CHECK(std::abs(r.out.conservation_residual) < 1e-6);
   }
   SUBCASE("the mark just below BP (before: five times the bankrupt position deleveraged)") {
