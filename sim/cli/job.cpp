@@ -5,6 +5,7 @@
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <mutex>
@@ -84,10 +85,21 @@ void print_run_summary(std::ostream& out, const Scenario& sc, const RunResults& 
     shares += fmt::format("{}{} {:.0f}%", k ? ", " : "", sc.assets[k].name,
                           total > 0 ? 100.0 * by_asset[k] / total : 0.0);
   fmt::print(out, "  share by asset: {}\n", shares);
-  fmt::print(
-      out, "  insurance fund min (median): {}; bad debt (p95): {}\n",
-      format_quantity(percentile(column(rows, &PathOutcome::insurance_fund_min), 0.5), "USD"),
-      format_quantity(percentile(column(rows, &PathOutcome::bad_debt), 0.95), "USD"));
+  if (sc.exchange.backstop.kind == BackstopKind::Vault)
+    fmt::print(out, "  vault min equity (median): {}; vault PnL (median): {}; bad debt (p95): {}\n",
+               format_quantity(percentile(column(rows, &PathOutcome::vault_min_equity), 0.5), "USD"),
+               format_quantity(percentile(column(rows, &PathOutcome::vault_pnl), 0.5), "USD"),
+               format_quantity(percentile(column(rows, &PathOutcome::bad_debt), 0.95), "USD"));
+  else
+    fmt::print(
+        out, "  insurance fund min (median): {}; bad debt (p95): {}\n",
+        format_quantity(percentile(column(rows, &PathOutcome::insurance_fund_min), 0.5), "USD"),
+        format_quantity(percentile(column(rows, &PathOutcome::bad_debt), 0.95), "USD"));
+  const auto adl = column(rows, &PathOutcome::adl_notional);
+  if (std::any_of(adl.begin(), adl.end(), [](double x) { return x > 0.0; }))
+    fmt::print(out, "  auto-deleveraged notional (median): {}; haircut on winners (median): {}\n",
+               format_quantity(percentile(adl, 0.5), "USD"),
+               format_quantity(percentile(column(rows, &PathOutcome::adl_haircut), 0.5), "USD"));
 }
 
 /// One line per point: the swept values and the main outcomes' percentiles.

@@ -74,6 +74,11 @@ void Engine::rank_adl_candidates(std::size_t k, int side) {
   for (const auto& [neg, i] : adl_scored_) rank.push_back(i);
 }
 
+namespace {
+/// A deleveraged position left worth less than this at the ADL price is closed whole.
+constexpr double kAdlDustUsd = 0.01;
+}  // namespace
+
 double Engine::deleverage(const AdlDemand& d, int t, int round) {
   const std::size_t k = d.asset;
   auto& s = assets_[k];
@@ -121,8 +126,18 @@ double Engine::deleverage(const AdlDemand& d, int t, int round) {
   for (std::size_t m = 0; m < adl_members_.size(); ++m) {
     const std::uint32_t j = adl_members_[m];
     const double n = pos_.size[j];
-    // A remainder within rounding of nothing is closed with the rest (no dust positions).
-    double y = give[m] >= n * (1.0 - 1e-9) && adl_candidates_[m].capacity >= n * (1.0 - 1e-9) ? n : give[m];
+    // A remainder within rounding of nothing (1e-9 of the position), or worth less than a cent
+    // at the price, is closed with the rest: successive fills of one round would otherwise
+    // shrink a winner geometrically into dust. The hedger takes the extra at the price, so both
+    // sides stay equal and wealth is conserved.
+    const double wanted = give[m];  // what the bankrupt position hands over
+    double y = wanted;
+    if (y > 0.0 && adl_candidates_[m].capacity >= n * (1.0 - 1e-9) &&
+        (y >= n * (1.0 - 1e-9) || (n - y) * price < kAdlDustUsd)) {
+      s.counter_inventory += sj * (n - y);
+      s.counter_cash -= sj * (n - y) * price;
+      y = n;
+    }
     if (!(y > 0.0)) continue;
     const std::int32_t slot = cross_slot_[j];
     const double profit_base = slot >= 0 ? account_upnl(static_cast<std::size_t>(slot))
@@ -170,7 +185,7 @@ double Engine::deleverage(const AdlDemand& d, int t, int round) {
       if (!cross_.arm(a, pos_, marks(), plan_.rules))
         unhealthy_cross_.push_back(static_cast<std::uint32_t>(a));
     }
-    taken += y;
+    taken += wanted;
   }
   return std::min(taken, d.size);
 }

@@ -515,7 +515,11 @@ class Path {
     for (std::size_t m = 0; m < c.size(); ++m) {
       P& q = pos_[c[m].j];
       const double n = q.size;
-      const double y = give[m] >= n * (1 - 1e-9) && c[m].cap >= n * (1 - 1e-9) ? n : give[m];  // no dust
+      // No dust left: within 1e-9 of the position, or worth less than a cent, it closes whole.
+      const double y = give[m] > 0 && c[m].cap >= n * (1 - 1e-9) &&
+                               (give[m] >= n * (1 - 1e-9) || (n - give[m]) * price < 0.01)
+                           ? n
+                           : give[m];
       if (!(y > 0)) continue;
       const double pnl = q.side * y * (price - q.entry);
       if (q.cross)
@@ -532,7 +536,7 @@ class Path {
       } else {
         q.size -= y;
       }
-      taken += y;
+      taken += give[m];  // the extra of a dust close is not the bankrupt position's
     }
     return std::min(taken, size);
   }
