@@ -31,7 +31,7 @@ FundingSpec read_funding(const YamlValue& v, const std::filesystem::path& dir,
   if (const auto r = m.get("replay")) {
     if (m.has("enabled") && !f.enabled)
       r->fail("a funding tape charges funding: it cannot go with 'enabled: false'");
-    for (const char* k : {"interest", "interest_clamp", "cap"})
+    for (const char* k : {"interval", "interest", "interest_clamp", "cap"})
       if (m.has(k))
         throw InputError(m.key_loc(k), fmt::format("{}.{}: the premium model's key does not apply "
                                                    "with a funding tape ('replay' gives the rates)",

@@ -114,6 +114,7 @@ TEST_CASE("Scenario.MarketRealism.Error.FundingTape") {
   check("time,asset,rate\n3600,BTC,0.001\n7200,FET,0.001\n3600,BTC,0.002\n", "4:1", "duplicate row for time 3600 s, asset BTC (first at line 2)");
   check("time,asset\n3600,BTC\n", "1", "missing column 'rate'");
   expect_error(kNoExchange + "exchange: {funding: {replay: tape.csv, cap: 0.01}}\n", "10:40", "does not apply");
+  expect_error(kNoExchange + "exchange: {funding: {interval: 3600, replay: tape.csv}}\n", "10:22", "funding.interval");
 }
 
 TEST_CASE("Scenario.MarketRealism.InverseContracts") {
