@@ -14,7 +14,7 @@
 namespace cascade {
 
 struct Tier {
-  double floor_usd = 0.0;      ///< lowest notional of the bracket, USD
+  double floor_usd = 0.0;      ///< lowest notional of the bracket, USD (inverse contracts: coin)
   double max_leverage = 1.0;   ///< x; initial-margin rate is 1/max_leverage
   double mmr = 0.0;            ///< maintenance-margin rate, fraction of notional
   double cum_usd = 0.0;        ///< maintenance amount, USD (derived)

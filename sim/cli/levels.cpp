@@ -17,6 +17,7 @@
 #include "sim/book/cross_levels.hpp"
 #include "sim/book/initial_book.hpp"
 #include "sim/cli/inspect.hpp"
+#include "models/inverse_margin.hpp"
 #include "sim/plan/random_streams.hpp"
 
 namespace cascade {
@@ -36,6 +37,27 @@ std::string positions_csv(const Scenario& sc, const std::vector<InitialPosition>
   return s.str();
 }
 
+/// Inverse (coin-margined) positions: size is the USD face value, margin in coin; their
+/// liquidation and bankruptcy prices by the profile's COIN-M rule (models/inverse_margin.hpp).
+void fill_inverse_levels(const Scenario& sc, std::vector<InitialPosition>& rows) {
+  for (auto& r : rows) {
+    const AssetSpec& a = sc.assets[static_cast<std::size_t>(r.asset)];
+    if (a.contract != ContractKind::Inverse) continue;
+    const InversePosition p{r.side, r.size, 1.0, r.entry_price, r.margin};
+    if (sc.exchange.profile == "bybit") {
+      // Bybit: maintenance on the entry value at the rate of its risk limit; the fee to close is
+      // the scenario's liquidation fee.
+      const BybitInverse rule(a.tiers.bracket(p.value_coin(r.entry_price)).mmr, sc.exchange.liquidation_fee);
+      r.liquidation_price = rule.liquidation_price(p);
+      r.bankruptcy_price = rule.bankruptcy_price(p);
+    } else {
+      const BinanceCoinM rule(a.tiers);
+      r.liquidation_price = rule.liquidation_price(p);
+      r.bankruptcy_price = BinanceCoinM::bankruptcy_price(p);
+    }
+  }
+}
+
 }  // namespace
 
 int command_levels(const LevelsArgs& args, std::ostream& out, std::ostream& err) {
@@ -50,23 +72,25 @@ int command_levels(const LevelsArgs& args, std::ostream& out, std::ostream& err)
   for (std::size_t k = 0; k < sc->assets.size(); ++k)
     start_prices.push_back(sc->replay ? sc->replay->prices[0][k] : sc->assets[k].price_usd);
   fill_cross_levels(RunPlan(*sc), book, start_prices, rows);
+  fill_inverse_levels(*sc, rows);
 
   for (std::size_t k = 0; k < sc->assets.size(); ++k) {
     const auto& a = sc->assets[k];
     const double p0 = sc->replay ? sc->replay->prices[0][k] : a.price_usd;
     const double width = p0 * args.bucket_percent / 100.0;
+    const bool inverse = a.contract == ContractKind::Inverse;  // size is already USD
     double oi = 0;
     std::map<long, std::pair<double, int>> longs, shorts;  // bucket -> (notional, count)
     double never = 0, beyond_long = 0, beyond_short = 0;
     for (const auto& r : rows) {
       if (r.asset != static_cast<std::int32_t>(k)) continue;
-      oi += r.size * p0;
+      oi += inverse ? r.size : r.size * p0;
       if (std::isnan(r.liquidation_price)) {
-        never += r.size * p0;
+        never += inverse ? r.size : r.size * p0;
         continue;
       }
       const double lp = r.liquidation_price;
-      const double notional = r.size * lp;
+      const double notional = inverse ? r.size : r.size * lp;
       if (std::abs(lp / p0 - 1.0) * 100.0 > args.range_percent) {
         (r.side > 0 ? beyond_long : beyond_short) += notional;
         continue;
@@ -78,8 +102,9 @@ int command_levels(const LevelsArgs& args, std::ostream& out, std::ostream& err)
       cell.first += notional;
       ++cell.second;
     }
-    fmt::print(out, "{}  start {:.6g} USD, open interest {}, {} % buckets\n", a.name, p0,
-               format_quantity(oi, "USD"), args.bucket_percent);
+    fmt::print(out, "{}{}  start {:.6g} USD, open interest {}, {} % buckets\n", a.name,
+               inverse ? " (inverse: size USD, margin coin)" : "", p0, format_quantity(oi, "USD"),
+               args.bucket_percent);
     auto table = [&](const char* label, const std::map<long, std::pair<double, int>>& m, int sign,
                      double beyond) {
       fmt::print(out, "  {} liquidations (mark {} through):\n", label, sign > 0 ? "falling" : "rising");

@@ -227,7 +227,9 @@ void Engine::end_step(int t) {
     if (vault_peak_ > 0.0) out_.vault_max_drawdown = std::max(out_.vault_max_drawdown, 1.0 - e / vault_peak_);
   }
   // 4. Funding at its interval (several intervals at once when dt is longer than one).
-  if (sc_.exchange.funding.enabled && funding_interval_s_ > 0.0 && t * sc_.dt_s >= next_funding_s_) {
+  if (sc_.exchange.funding.replay) {
+    apply_funding_tape(t);
+  } else if (sc_.exchange.funding.enabled && funding_interval_s_ > 0.0 && t * sc_.dt_s >= next_funding_s_) {
     double intervals = 0.0;
     while (t * sc_.dt_s >= next_funding_s_) {
       next_funding_s_ += funding_interval_s_;
@@ -281,6 +283,7 @@ void Engine::step(int t) {
   // 2. Scheduled flows: positions arriving, unlock sales, panic sellers and dip buyers.
   arrive();
   run_flows(t);
+  visit_extremes(t);
   const int depth = cascade(t);
   out_.max_cascade_depth = std::max<std::int64_t>(out_.max_cascade_depth, depth);
   if (sc_.engine.check_invariants) check_invariants(t);  // before funding moves the thresholds

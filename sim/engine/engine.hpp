@@ -166,6 +166,10 @@ class Engine {
   };
 
   void begin_step(int t);
+  // extremes.cpp
+  /// With `engine.intrastep_extremes`: moves each index to its within-step extremes (the one
+  /// away from the step's end first), cascading at each, before the end value.
+  void visit_extremes(int t);
   void update_mark(std::size_t k);
   int cascade(int t);
   bool collect_round();
@@ -244,6 +248,11 @@ class Engine {
   /// Position i with its funding settled (without writing it back).
   IsolatedPosition settled_position(std::size_t i) const noexcept;
   void apply_funding(double intervals);
+  /// The funding tape's rows due by the end of step t (`exchange.funding.replay`).
+  void apply_funding_tape(int t);
+  /// Charges `pay` (USD per base unit, longs pay when > 0) per asset: the funding index, the
+  /// hedger, cross wallets.
+  void charge_funding(const std::vector<double>& pay);
   void end_step(int t);
   void check_finite(int t) const;
   // invariants.cpp
@@ -265,6 +274,9 @@ class Engine {
   Rng agents_rng_;                    ///< Stream::Agents: arrivals and margin-call answers
   std::vector<double> fundamentals_;  ///< F per asset, USD
   std::vector<double> marks_;         ///< scratch: marks per asset
+  /// Scratch of visit_extremes, per asset: the index moved by the coupling (ratio), the step's end
+  /// index, the index at the extreme being visited.
+  std::vector<double> extreme_leak_, extreme_end_, extreme_at_;
   double fund_ = 0.0;
   /// Sum of the fund's changes, USD: its balance less the start balance, without the rounding of
   /// a balance that may be 10^12 while the flows are cents (the conservation residual uses it).
@@ -286,6 +298,8 @@ class Engine {
   double basis_alpha_ = 0.0;
   double funding_interval_s_ = 0.0;
   double next_funding_s_ = 0.0;
+  std::size_t next_tape_row_ = 0;     ///< the funding tape's next row to charge
+  std::vector<double> funding_pay_;   ///< scratch: USD per base unit per asset
   double fee_rate_ = 0.0;
   bool trader_keeps_rest_ = false;
   bool any_agents_ = false;           ///< stops, margin calls or arrivals in the scenario

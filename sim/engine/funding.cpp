@@ -82,7 +82,8 @@ double Engine::current_liquidation_price(std::size_t i) const noexcept {
 
 void Engine::apply_funding(double intervals) {
   const FundingSpec& spec = sc_.exchange.funding;
-  std::vector<double> pay(assets_.size());  // USD per base unit paid by longs (received by shorts)
+  std::vector<double>& pay = funding_pay_;  // USD per base unit paid by longs (received by shorts)
+  pay.assign(assets_.size(), 0.0);
   for (std::size_t k = 0; k < assets_.size(); ++k) {
     auto& s = assets_[k];
     const MarginRule& rule = plan_.rules[k];
@@ -96,6 +97,29 @@ void Engine::apply_funding(double intervals) {
     pay[k] = rate * intervals * s.mark;
     s.premium_sum = 0.0;
     s.premium_steps = 0;
+  }
+  charge_funding(pay);
+}
+
+void Engine::apply_funding_tape(int t) {
+  // The tape's rows in (t-1)*dt, t*dt] are charged at the end of step t, at its marks; several
+  // rows of one asset in a step add up.
+  const auto& rows = sc_.exchange.funding.replay->rows;
+  const double end = t * sc_.dt_s;
+  std::vector<double>& pay = funding_pay_;
+  pay.assign(assets_.size(), 0.0);
+  bool any = false;
+  for (; next_tape_row_ < rows.size() && rows[next_tape_row_].time_s <= end * (1.0 + 1e-12); ++next_tape_row_) {
+    const FundingTapeRow& r = rows[next_tape_row_];
+    pay[static_cast<std::size_t>(r.asset)] += r.rate * assets_[static_cast<std::size_t>(r.asset)].mark;
+    any = true;
+  }
+  if (any) charge_funding(pay);
+}
+
+void Engine::charge_funding(const std::vector<double>& pay) {
+  for (std::size_t k = 0; k < assets_.size(); ++k) {
+    auto& s = assets_[k];
     // The hedger is on the other side of the population's net position.
     s.counter_cash += pay[k] * (s.open_long_size - s.open_short_size);
     s.funding_index += pay[k];

@@ -139,6 +139,7 @@ std::vector<std::string> point_overrides(const SweepSpec& spec, std::int64_t poi
 }
 
 Scenario load_point(const SweepJob& job, std::int64_t point, const Scenario* point0) {
+  require_simulated(job.base);
   if (job.spec.empty()) return job.base;
   std::vector<std::string> overrides = job.overrides;
   for (auto& o : point_overrides(job.spec, point)) overrides.push_back(std::move(o));

@@ -1,5 +1,8 @@
 #include "sim/plan/market_plan.hpp"
 
+#include <algorithm>
+#include <cmath>
+
 #include "models/correlation.hpp"
 
 namespace cascade {
@@ -56,6 +59,33 @@ MarketPlan plan_market(const Scenario& sc, double dt_years) {
                        : GarchParams::omega_for(v.initial_variance, v.params.alpha, v.params.beta);
     m.any_garch = true;
   }
+
+  if (!sc.market.volatility_regimes.empty()) {
+    std::vector<double> base(n);
+    for (std::size_t k = 0; k < n; ++k) base[k] = sc.assets[k].process.volatility_annual;
+    m.vol_regimes.push_back(base);
+    for (const VolatilityRegime& v : sc.market.volatility_regimes) m.vol_regimes.push_back(v.volatility);
+    m.vol_regime_of_step.assign(static_cast<std::size_t>(sc.steps), 0);
+    std::size_t r = 0;  // regime r + 1 of the plan is volatility_regimes[r]
+    int current = 0;
+    for (int t = 1; t <= sc.steps; ++t) {
+      const double start = (t - 1) * sc.dt_s;
+      while (r < sc.market.volatility_regimes.size() && sc.market.volatility_regimes[r].from_s <= start)
+        current = static_cast<int>(++r);
+      m.vol_regime_of_step[static_cast<std::size_t>(t - 1)] = current;
+    }
+  }
+
+  // Pins: reached at the end of step ceil(at/dt), the first step ending at or after `at`.
+  for (const ShockSpec& s : sc.shocks) {
+    if (s.kind != ShockKind::Bridge) continue;
+    if (m.pins.empty()) m.pins.resize(n);
+    const int step = std::max(1, static_cast<int>(std::ceil(s.at_s / sc.dt_s - 1e-9)));
+    for (int k : s.assets) m.pins[static_cast<std::size_t>(k)].push_back({step, std::log1p(s.move)});
+  }
+  for (auto& p : m.pins)
+    std::sort(p.begin(), p.end(), [](const MarketPlan::Pin& a, const MarketPlan::Pin& b) { return a.step < b.step; });
+  m.intrastep_extremes = sc.engine.intrastep_extremes;
   return m;
 }
 

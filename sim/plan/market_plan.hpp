@@ -41,6 +41,25 @@ struct MarketPlan {
   std::vector<Jump> jumps;
   std::vector<Volatility> volatility;  ///< per asset
   bool any_garch = false;
+  /// Volatility regimes: vol_regimes[r][k] is asset k's annualised volatility in regime r
+  /// (regime 0 the assets' own `volatility`); vol_regime_of_step[t-1] the regime of step t.
+  /// Both empty without `market.volatility_regimes`.
+  std::vector<std::vector<double>> vol_regimes;
+  std::vector<int> vol_regime_of_step;
+  /// A pinned path (`kind: bridge` shock) of one asset: the log of the index relative to the
+  /// start price at the end of step `step` is `log_target`.
+  struct Pin {
+    int step = 0;
+    double log_target = 0.0;
+  };
+  std::vector<std::vector<Pin>> pins;  ///< per asset, by increasing step (empty: no pins)
+  bool intrastep_extremes = false;
+
+  /// Annualised volatility of asset k in step t (1-based): its regime's, else `fallback`.
+  double volatility_annual(int t, std::size_t k, double fallback) const noexcept {
+    if (vol_regimes.empty()) return fallback;
+    return vol_regimes[static_cast<std::size_t>(vol_regime_of_step[static_cast<std::size_t>(t - 1)])][k];
+  }
 
   /// The regime in force in step t (1-based), or nullptr for independent assets.
   const Regime* regime(int t) const noexcept {

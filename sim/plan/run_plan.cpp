@@ -32,7 +32,8 @@ RunPlan::RunPlan(const Scenario& sc)
       if (const double part = spread_over_step(total, at_s, over_s, t, sc.dt_s); part != 0.0)
         for (int k : assets) shock_log[static_cast<std::size_t>(t - 1) * n + static_cast<std::size_t>(k)] += part;
   };
-  for (const auto& s : sc.shocks) add(std::log1p(s.move), s.at_s, s.over_s, s.assets);
+  for (const auto& s : sc.shocks)
+    if (s.kind == ShockKind::Spread) add(std::log1p(s.move), s.at_s, s.over_s, s.assets);
   // A pre-unlock drift is a shock over the window before the unlock; the part of a window that
   // starts before time 0 has already happened (it is in the start price).
   for (const auto& u : sc.unlocks)

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -20,10 +21,24 @@ namespace cascade {
 namespace {
 
 /// `exchange.funding` (docs/scenario.md): off unless `enabled: true`.
-FundingSpec read_funding(const YamlValue& v) {
-  const YamlMap m = v.map({"enabled", "interval", "interest", "interest_clamp", "cap"});
+FileRef file_ref(const std::filesystem::path& dir, const YamlValue& v);
+
+FundingSpec read_funding(const YamlValue& v, const std::filesystem::path& dir,
+                         std::optional<FileRef>& tape) {
+  const YamlMap m = v.map({"enabled", "interval", "interest", "interest_clamp", "cap", "replay"});
   FundingSpec f;
   if (const auto e = m.get("enabled")) f.enabled = e->boolean();
+  if (const auto r = m.get("replay")) {
+    if (m.has("enabled") && !f.enabled)
+      r->fail("a funding tape charges funding: it cannot go with 'enabled: false'");
+    for (const char* k : {"interval", "interest", "interest_clamp", "cap"})
+      if (m.has(k))
+        throw InputError(m.key_loc(k), fmt::format("{}.{}: the premium model's key does not apply "
+                                                   "with a funding tape ('replay' gives the rates)",
+                                                   v.path(), k));
+    f.enabled = true;
+    tape = file_ref(dir, *r);
+  }
   f.interval_s = m.number("interval", f.interval_s, Range::non_negative());
   if (const auto i = m.get("interest")) f.interest = i->number(Range::between(-0.01, false, 0.01, false));
   if (const auto c = m.get("interest_clamp")) f.interest_clamp = c->number(Range::non_negative());
@@ -86,12 +101,27 @@ std::vector<ShockSpec> read_shocks(const std::optional<YamlValue>& v, const Scen
   std::vector<ShockSpec> out;
   if (!v) return out;
   for (const YamlValue& item : v->list()) {
-    const YamlMap m = item.map({"at", "assets", "group", "move", "over"});
+    const YamlMap m = item.map({"kind", "at", "assets", "group", "move", "over", "to"});
     ShockSpec sh;
     sh.loc = item.where();
-    sh.at_s = m.need("at").number(Range::non_negative());
-    sh.over_s = m.number("over", 0.0, Range::non_negative());
-    sh.move = m.need("move").number(Range::above(-1.0));
+    if (const auto k = m.get("kind"))
+      sh.kind = k->choice({"spread", "bridge"}) == "bridge" ? ShockKind::Bridge : ShockKind::Spread;
+    if (sh.kind == ShockKind::Bridge) {
+      for (const char* k : {"move", "over"})
+        if (m.has(k))
+          throw InputError(m.key_loc(k), fmt::format("{}.{}: a bridge shock takes 'to' (the move "
+                                                     "from the start price) and 'at', not '{}'",
+                                                     item.path(), k, k));
+      sh.at_s = m.need("at").number(Range::positive());
+      sh.move = m.need("to").number(Range::above(-1.0));
+    } else {
+      if (m.has("to"))
+        throw InputError(m.key_loc("to"), item.path() + ".to: 'to' belongs to 'kind: bridge' shocks "
+                                                        "(a spread shock takes 'move' and 'over')");
+      sh.at_s = m.need("at").number(Range::non_negative());
+      sh.over_s = m.number("over", 0.0, Range::non_negative());
+      sh.move = m.need("move").number(Range::above(-1.0));
+    }
     if (m.has("assets") == m.has("group"))
       throw InputError(m.has("group") ? m.key_loc("group") : item.where(),
                        item.path() + ": give exactly one of 'assets' (a list) or 'group' (a name)");
@@ -110,6 +140,30 @@ std::vector<ShockSpec> read_shocks(const std::optional<YamlValue>& v, const Scen
     out.push_back(std::move(sh));
   }
   return out;
+}
+
+/// Bridge shocks pin an asset's path: two pins of one asset in the same step, or a pin beyond the
+/// horizon, cannot be met; a replay ignores the process they condition.
+void check_bridges(const Scenario& s) {
+  std::map<std::pair<int, long long>, const ShockSpec*> seen;
+  for (const ShockSpec& sh : s.shocks) {
+    if (sh.kind != ShockKind::Bridge) continue;
+    if (s.replay)
+      throw InputError(sh.loc, "shocks: a 'kind: bridge' shock conditions the price process, and "
+                               "a replay drives prices exactly; remove one of them");
+    const long long step = static_cast<long long>(std::ceil(sh.at_s / s.dt_s - 1e-9));
+    if (step > s.steps)
+      throw InputError(sh.loc, fmt::format("shocks: a bridge at {} s is beyond the horizon "
+                                           "steps*dt = {} s", sh.at_s, s.steps * s.dt_s));
+    for (int k : sh.assets) {
+      const auto [it, fresh] = seen.emplace(std::pair{k, step}, &sh);
+      if (!fresh)
+        throw InputError(sh.loc, fmt::format("shocks: asset {} is pinned twice in step {} (the "
+                                             "other bridge is at line {})",
+                                             s.assets[static_cast<std::size_t>(k)].name, step,
+                                             it->second->loc.line));
+    }
+  }
 }
 
 OutputSpec read_output(const std::optional<YamlValue>& v, int paths) {
@@ -151,6 +205,7 @@ void read_scenario(Scenario& s, const YamlNode& written, const std::filesystem::
   s.paths = m.integer("paths", 1, 1, kIntMax);
   if (const auto seed = m.get("seed")) s.seed = seed->uint64();
 
+  std::optional<FileRef> funding_tape;
   Profile profile = Profile::Binance;
   s.exchange.liquidation_fee = traits(profile).default_liquidation_fee;
   if (const auto ex = m.get("exchange")) {
@@ -171,7 +226,9 @@ void read_scenario(Scenario& s, const YamlNode& written, const std::filesystem::
         e.number("liquidation_fee", fee, Range::between(0.0, false, 1.0, true));
     s.exchange.insurance_fund_usd =
         e.number("insurance_fund", s.exchange.insurance_fund_usd, Range::non_negative());
-    if (const auto f = e.get("funding")) s.exchange.funding = read_funding(*f);
+    if (const auto f = e.get("funding")) {
+      s.exchange.funding = read_funding(*f, dir, funding_tape);
+    }
     if (const auto mk = e.get("mark")) s.exchange.mark = read_mark(*mk);
     set_pipeline_defaults(s.exchange, profile);
     // The vault's capital defaults to the insurance fund's: the backstop's money either way.
@@ -179,8 +236,14 @@ void read_scenario(Scenario& s, const YamlNode& written, const std::filesystem::
     read_pipeline(s.exchange, e);
   }
   if (const auto en = m.get("engine")) {
-    const YamlMap engine = en->map({"max_rounds", "check_invariants"});
+    const YamlMap engine = en->map({"max_rounds", "check_invariants", "intrastep_extremes"});
     s.engine.max_rounds = engine.integer("max_rounds", 50, 1, kIntMax);
+    if (const auto x = engine.get("intrastep_extremes")) {
+      s.engine.intrastep_extremes = x->boolean();
+      if (s.engine.intrastep_extremes && m.has("replay"))
+        x->fail("within-step extremes need a price process; a replay drives the index exactly "
+                "(remove 'replay' or set it false)");
+    }
     if (const auto c = engine.get("check_invariants")) s.engine.check_invariants = c->boolean();
   }
 
@@ -204,6 +267,8 @@ void read_scenario(Scenario& s, const YamlNode& written, const std::filesystem::
   if (const auto sw = m.get("sweep")) read_sweep(*sw);  // checked here, run by `cascade sweep`
 
   if (const auto r = m.get("replay")) read_replay(s, file_ref(dir, *r), m.has("steps"));
+  if (funding_tape) read_funding_tape(s, *funding_tape);
+  check_bridges(s);
 
   std::optional<FileRef> positions, accounts;
   if (const auto p = m.get("positions")) {
@@ -243,6 +308,17 @@ std::vector<int> read_asset_list(const YamlValue& v, const Scenario& s) {
     out.push_back(k);
   }
   return out;
+}
+
+void require_simulated(const Scenario& s) {
+  for (const AssetSpec& a : s.assets)
+    if (a.contract == ContractKind::Inverse)
+      throw InputError(a.contract_loc,
+                       fmt::format("assets.{}.contract: inverse contracts are not yet simulated by "
+                                   "the engine (cascade levels computes their liquidation and "
+                                   "bankruptcy prices; docs/market.md \"Inverse contracts\"); "
+                                   "use 'contract: linear' to run",
+                                   a.name));
 }
 
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides) {

@@ -16,4 +16,8 @@ namespace cascade {
 /// Throws InputError on any problem.
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides = {});
 
+/// Throws InputError when the scenario asks for something `cascade levels` and `check` compute
+/// but the engine does not simulate yet: inverse contracts (`assets.X.contract: inverse`).
+void require_simulated(const Scenario& s);
+
 }  // namespace cascade

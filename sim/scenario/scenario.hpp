@@ -117,8 +117,13 @@ struct FlowSpec {
   SourceLoc loc;
 };
 
+/// Linear (USD-margined) or inverse (coin-margined) perpetual (docs/market.md "Inverse").
+enum class ContractKind { Linear, Inverse };
+
 struct AssetSpec {
   std::string name;
+  ContractKind contract = ContractKind::Linear;
+  SourceLoc contract_loc;
   double price_usd = 0.0;   ///< start price (overridden by the replay row at t = 0)
   TierTable tiers;          ///< maintenance-margin brackets, `cum` derived
   BookParams book;          ///< order-book shape and dynamics
@@ -157,6 +162,14 @@ struct JumpSpec {
   SourceLoc loc;
 };
 
+/// Annualised volatilities in force from `from_s` on (`market.volatility_regimes`, docs/market.md).
+/// Each regime is complete: an asset it does not list has its own `volatility` again.
+struct VolatilityRegime {
+  double from_s = 0.0;              ///< applies to steps starting at or after this time, s
+  std::vector<double> volatility;   ///< per asset, per sqrt(year)
+  SourceLoc loc;
+};
+
 /// `market:`, the joint dynamics of the exogenous prices (docs/market.md).
 struct MarketSpec {
   Innovations innovations = Innovations::Normal;
@@ -164,13 +177,21 @@ struct MarketSpec {
   /// Correlation regimes by increasing from_s, the first from 0; empty: independent assets.
   std::vector<CorrelationRegime> correlation;
   std::vector<JumpSpec> jumps;
+  /// Volatility regimes by increasing from_s (`market.volatility_regimes`); empty: every asset
+  /// keeps its `volatility` throughout.
+  std::vector<VolatilityRegime> volatility_regimes;
 };
 
-/// A scheduled shock: log-move `log(1+move)` spread evenly over [at, at+over).
+/// A scheduled shock: log-move `log(1+move)` spread evenly over [at, at+over) (`kind: spread`,
+/// the default), or a pinned path (`kind: bridge`): the index is conditioned to be at
+/// start price x (1 + move) at the end of step ceil(at/dt), a Brownian bridge in log space from
+/// the previous pin of the asset (or time 0), with the asset's own noise around it.
+enum class ShockKind { Spread, Bridge };
 struct ShockSpec {
+  ShockKind kind = ShockKind::Spread;
   double at_s = 0.0;
   double over_s = 0.0;         ///< 0 = instantaneous (applied in the step containing `at`)
-  double move = 0.0;           ///< relative move, e.g. -0.20; must be > -1
+  double move = 0.0;           ///< relative move, e.g. -0.20 (bridge: `to`, from the start price); > -1
   std::vector<int> assets;     ///< asset indices (groups are expanded by the loader)
   SourceLoc loc;
 };
@@ -203,8 +224,20 @@ struct ReplaySpec {
 /// interval is clamp((P + clamp(I8 - P, -C8, C8)) * interval/8h, -cap, cap), P the average premium
 /// (mark - index)/index over the interval; longs pay it (negative: shorts pay) on notional at
 /// mark, settled into margins. Unset values are the exchange profile's (docs/exchanges.md).
+/// A recorded funding tape (`exchange.funding.replay`): rows (time, asset, rate) by time; at each
+/// row's time the rate is charged on notional at mark instead of the premium model's.
+struct FundingTapeRow {
+  double time_s = 0.0;
+  int asset = 0;
+  double rate = 0.0;  ///< fraction of notional, longs pay when > 0
+};
+struct FundingTape {
+  std::string file;
+  std::vector<FundingTapeRow> rows;  ///< sorted by (time, asset)
+};
 struct FundingSpec {
   bool enabled = false;
+  std::optional<FundingTape> replay;  ///< the tape replaces the premium model (enables funding)
   double interval_s = 0.0;                ///< 0 = the profile's interval
   std::optional<double> interest;         ///< I8: interest component per 8 h
   std::optional<double> interest_clamp;   ///< C8: clamp of (I8 - P) per 8 h
@@ -273,6 +306,9 @@ inline bool default_check_invariants() noexcept {
 
 struct EngineSpec {
   int max_rounds = 50;  ///< cascade rounds per step
+  /// The index follows a Brownian bridge inside each step; its extremes are visited (and
+  /// cascaded at) before the end value (`engine.intrastep_extremes`, docs/market.md).
+  bool intrastep_extremes = false;
   /// Assert the engine's invariants after every step (docs/engine.md "Invariants"); O(positions)
   /// per step, so off in production runs (`engine.check_invariants`, `--check-invariants`).
   bool check_invariants = default_check_invariants();

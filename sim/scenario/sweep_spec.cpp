@@ -129,6 +129,8 @@ std::string sweep_key_unit(const std::string& key) {
       {"shocks.#.at", "s"},
       {"shocks.#.over", "s"},
       {"shocks.#.move", "fraction"},
+      {"shocks.#.to", "fraction"},
+      {"market.volatility_regimes.#.from", "s"},
   };
   auto segs = split_key(key);
   if (segs.size() >= 2 && segs[0] == "assets") segs[1] = "*";

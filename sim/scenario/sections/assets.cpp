@@ -214,10 +214,14 @@ AssetSpec read_asset(const YamlEntry& e, const std::string& path, Profile profil
     throw InputError(e.key_loc, path + ": asset names may contain only letters, digits and '_'");
   if (e.value.is_null()) v.fail("expected a map with at least 'price' and 'tiers', got nothing");
   const YamlMap m = v.map({"price", "drift", "volatility", "tiers", "book", "population", "garch",
-                           "index_coupling", "supply"});
+                           "index_coupling", "supply", "contract"});
   AssetSpec a;
   a.name = e.key;
   a.loc = e.key_loc;
+  if (const auto c = m.get("contract")) {
+    a.contract = c->choice({"linear", "inverse"}) == "inverse" ? ContractKind::Inverse : ContractKind::Linear;
+    a.contract_loc = c->loc();
+  }
   a.price_usd = m.need("price").number(Range::positive());
   a.process.drift_annual = m.number("drift", 0.0);
   a.process.volatility_annual = m.number("volatility", 0.0, Range::non_negative());
@@ -240,6 +244,18 @@ AssetSpec read_asset(const YamlEntry& e, const std::string& path, Profile profil
     }
   }
   if (const auto sup = m.get("supply")) a.supply = sup->number(Range::positive());
+  if (a.contract == ContractKind::Inverse) {
+    if (profile != Profile::Binance && profile != Profile::Bybit)
+      throw InputError(a.contract_loc, fmt::format("{}.contract: inverse contracts follow Binance "
+                                                   "COIN-M or Bybit inverse rules; the profile has "
+                                                   "none (use exchange.profile binance or bybit)",
+                                                   path));
+    if (m.has("population"))
+      throw InputError(m.key_loc("population"),
+                       fmt::format("{}.population: inverse positions come from the positions CSV "
+                                   "(size: USD face value, margin: coin); populations are linear",
+                                   path));
+  }
   return a;
 }
 

@@ -93,6 +93,10 @@ void read_positions(Scenario& s, const std::optional<FileRef>& positions,
         p.cross = true;
       else if (row.text(kMode) != "isolated")
         row.fail(kMode, fmt::format("expected isolated or cross, got '{}'", row.text(kMode)));
+      if (p.cross && s.assets[static_cast<std::size_t>(p.asset)].contract == ContractKind::Inverse)
+        row.fail(kMode, fmt::format("asset {} is an inverse contract: its positions are isolated "
+                                    "(margin in coin); cross inverse accounts are not modelled",
+                                    s.assets[static_cast<std::size_t>(p.asset)].name));
       if (p.cross) {
         if (!row.text(kMargin).empty())
           row.fail(kMargin, fmt::format("must be empty for a cross position (cross positions draw "
@@ -102,15 +106,17 @@ void read_positions(Scenario& s, const std::optional<FileRef>& positions,
         if (row.text(kMargin).empty()) row.fail(kMargin, "an isolated position needs a margin > 0");
         p.margin_usd = row.number(kMargin, Range::positive());
         const AssetSpec& a = s.assets[static_cast<std::size_t>(p.asset)];
-        const double notional = p.size * p.entry_usd;
+        // Inverse: size is the USD face value, margin in coin; tiers are keyed by coin value.
+        const bool inverse = a.contract == ContractKind::Inverse;
+        const double notional = inverse ? p.size / p.entry_usd : p.size * p.entry_usd;
         const std::size_t b = a.tiers.bracket_index(notional);
         const double lev = notional / p.margin_usd;
         const double max_lev = a.tiers.rows()[b].max_leverage;
         if (lev > max_lev * (1.0 + 1e-9))
-          row.fail(kMargin, fmt::format("leverage {:.6g}x (size*entry_price/margin) exceeds the "
-                                        "limit {}x of the tier for notional {} USD "
-                                        "(assets.{}.tiers[{}])",
-                                        lev, max_lev, notional, a.name, b));
+          row.fail(kMargin, fmt::format("leverage {:.6g}x ({}) exceeds the limit {}x of the tier "
+                                        "for notional {} {} (assets.{}.tiers[{}])",
+                                        lev, inverse ? "size/entry_price/margin" : "size*entry_price/margin",
+                                        max_lev, notional, inverse ? "coin" : "USD", a.name, b));
       }
       p.account = account_of(row.text(kAccount));
       if (p.cross) cross.push_back({row.at(kAccount), p.account});
@@ -216,6 +222,44 @@ void read_replay(Scenario& s, const FileRef& file, bool steps_given) {
   for (const Point& p : points) replay.prices[p.step][p.asset] = p.price;
   for (std::size_t k = 0; k < n_assets; ++k) s.assets[k].price_usd = replay.prices[0][k];
   s.replay = std::move(replay);
+}
+
+void read_funding_tape(Scenario& s, const FileRef& file) {
+  const CsvTable t = read_csv(file.path, file.named_at, file.key);
+  enum { kTime, kAsset, kRate };
+  const std::vector<std::size_t> cols = bind_columns(t, {"time", "asset", "rate"});
+  const double horizon = static_cast<double>(s.steps) * s.dt_s;
+  struct Row_ {
+    FundingTapeRow row;
+    int line;
+    SourceLoc at;  ///< its time field
+  };
+  std::vector<Row_> rows;
+  for (const CsvRow& r : t.rows) {
+    const Row row(t, r, cols, {"time", "asset", "rate"});
+    const double time = row.number(kTime, Range::positive());
+    if (time > horizon * (1.0 + 1e-12))
+      row.fail(kTime, fmt::format("time {} s is beyond the horizon steps*dt = {} s", row.text(kTime),
+                                  horizon));
+    // A rate beyond +-100 % of notional per payment is a unit error (percent for fraction).
+    rows.push_back({{time, row.asset(kAsset, s), row.number(kRate, Range::between(-1.0, true, 1.0, true))},
+                    r.line, row.at(kTime)});
+  }
+  if (rows.empty())
+    throw InputError({t.file, 1, 0}, "a funding tape needs at least one row after the header");
+  std::stable_sort(rows.begin(), rows.end(), [](const Row_& a, const Row_& b) {
+    return std::tie(a.row.time_s, a.row.asset) < std::tie(b.row.time_s, b.row.asset);
+  });
+  FundingTape tape{file.path, {}};
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (i > 0 && rows[i].row.time_s == rows[i - 1].row.time_s && rows[i].row.asset == rows[i - 1].row.asset)
+      throw InputError(rows[i].line > rows[i - 1].line ? rows[i].at : rows[i - 1].at,
+                       fmt::format("duplicate row for time {} s, asset {} (first at line {})",
+                                   rows[i].row.time_s, s.assets[static_cast<std::size_t>(rows[i].row.asset)].name,
+                                   std::min(rows[i].line, rows[i - 1].line)));
+    tape.rows.push_back(rows[i].row);
+  }
+  s.exchange.funding.replay = std::move(tape);
 }
 
 }  // namespace cascade

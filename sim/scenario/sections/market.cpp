@@ -193,6 +193,39 @@ std::vector<JumpSpec> read_jumps(const std::optional<YamlValue>& v, const Scenar
   return out;
 }
 
+/// `market.volatility_regimes`: [{from, volatility: {ASSET or GROUP: annualised volatility}}].
+/// Each regime is complete: an asset it does not name has its own `volatility` again; within a
+/// regime, entries apply in the order written (an asset after its group wins).
+std::vector<VolatilityRegime> read_volatility_regimes(const std::optional<YamlValue>& v,
+                                                      const Scenario& s) {
+  std::vector<VolatilityRegime> out;
+  if (!v) return out;
+  double last = -1.0;
+  for (const YamlValue& item : v->list()) {
+    const YamlMap r = item.map({"from", "volatility"});
+    VolatilityRegime g;
+    g.loc = item.where();
+    const YamlValue from = r.need("from");
+    g.from_s = from.number(Range::non_negative());
+    if (g.from_s <= last)
+      from.fail(fmt::format("volatility regimes must start at strictly increasing times (the "
+                            "previous one starts at {} s)",
+                            last));
+    last = g.from_s;
+    for (const AssetSpec& a : s.assets) g.volatility.push_back(a.process.volatility_annual);
+    const YamlValue vol = r.need("volatility");
+    if (!vol.node().is_map() || vol.node().entries.empty())
+      vol.fail("expected a map of asset or group -> annualised volatility, got " + vol.node().describe());
+    for (const YamlEntry& e : vol.node().entries) {
+      const std::string path = key_path(vol.path(), e.key);
+      const double x = YamlValue(e.value, path, e.key_loc).number(Range::non_negative());
+      for (int k : pair_side(s, e.key, e, path)) g.volatility[static_cast<std::size_t>(k)] = x;
+    }
+    out.push_back(std::move(g));
+  }
+  return out;
+}
+
 void read_depth_curve(AssetSpec& a, const std::filesystem::path& dir) {
   DepthCurveSpec& spec = *a.depth_curve;
   const std::string key = "assets." + a.name + ".book.depth_curve";
@@ -229,7 +262,8 @@ void read_market(Scenario& s, const std::optional<YamlValue>& market,
   for (AssetSpec& a : s.assets)
     if (a.depth_curve) read_depth_curve(a, dir);
   if (!market) return;
-  const YamlMap m = market->map({"innovations", "nu", "correlation", "regimes", "jumps"});
+  const YamlMap m =
+      market->map({"innovations", "nu", "correlation", "regimes", "jumps", "volatility_regimes"});
   if (const auto i = m.get("innovations"))
     s.market.innovations = i->choice({"normal", "student_t"}) == "student_t" ? Innovations::StudentT
                                                                              : Innovations::Normal;
@@ -240,6 +274,7 @@ void read_market(Scenario& s, const std::optional<YamlValue>& market,
   }
   s.market.correlation = read_regimes(m, s);
   s.market.jumps = read_jumps(m.get("jumps"), s);
+  s.market.volatility_regimes = read_volatility_regimes(m.get("volatility_regimes"), s);
 }
 
 }  // namespace cascade

@@ -56,6 +56,10 @@ void read_market(Scenario& s, const std::optional<YamlValue>& market,
 /// s.steps from the file when `steps_given` is false. Needs s.assets and s.dt_s.
 void read_replay(Scenario& s, const FileRef& file, bool steps_given);
 
+/// Funding tape CSV `time,asset,rate` into s.exchange.funding.replay (sorted by time, then asset).
+/// Times are seconds from the start within (0, steps*dt]; a repeated (time, asset) is an error.
+void read_funding_tape(Scenario& s, const FileRef& file);
+
 /// `sweep:` (null: no sweep). Checks its shape, keys and numbers; it never changes the scenario.
 SweepSpec read_sweep(const YamlValue& sweep);
 

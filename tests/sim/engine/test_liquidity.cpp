@@ -132,7 +132,7 @@ TEST_CASE("Engine.Liquidity.LinearDepthCurveMatchesPowerLawBetaOne") {
 TEST_CASE("Engine.Liquidity.IndexCouplingSeparatesIndexAndBookMarks") {
   Scenario sc = replay_cascade(300);
   sc.replay.reset();  // the process, so that the leaked index carries into later steps
-  sc.shocks = {ShockSpec{0.0, 300.0, -0.12, {0, 1}, {}}};
+  sc.shocks = {ShockSpec{ShockKind::Spread, 0.0, 300.0, -0.12, {0, 1}, {}}};
   const EngineRun zero = run_engine(sc);
   REQUIRE(zero.out.liquidations > 50);
   sc.assets[0].index_coupling = 0.5;
