@@ -250,3 +250,41 @@ TEST_CASE("Results.InitialPositions.CrossLegsCarryTheirAccountLevels") {
   CHECK(rows[0].liquidation_price == results.initial_positions[0].liquidation_price);
   CHECK(rows[0].bankruptcy_price == results.initial_positions[0].bankruptcy_price);
 }
+
+TEST_CASE("Agents.CrossCall.ALegReducedInTheRoundIsNotDeleveraged") {
+  // The fund: long 10,000 AIX at 2.0 and short 1,000 BIX at 10 on a wallet of 2,200. AIX 1.78 and
+  // BIX 9.0 in one step: equity 2200 - 2200 + 1000 = 1000, MM 420 + 200 = 620, margin ratio
+  // 0.62 >= 0.5: called (not liquidated), it reduces both legs in round 1. In the same round a
+  // whale long of 100,000 BIX at 10 on 100,000 (LP 9.467, BP 9.0) is liquidated on a thin book
+  // below its bankruptcy price with an empty fund. The fund's BIX short is the only profitable
+  // short: with its reduce in the round ADL must skip it (bad debt); without the call behaviour
+  // it takes the whale's position at 9.0.
+  Scenario sc = two_assets({{2.0, 10.0}, {1.78, 9.0}});
+  sc.assets[1].book.depth_1pct_usd = 50000.0;
+  sc.exchange.insurance_fund_usd = 0.0;
+  sc.accounts = {{"fund", 2200.0}, {"whale", std::nullopt}};
+  sc.account_agents = {AgentSpec{std::numeric_limits<double>::quiet_NaN(), answers(0.0, 1.0), 0.0}};
+  sc.positions = {PositionSpec{0, 0, 1, 10000.0, 2.0, 0.0, true, 0}, PositionSpec{0, 1, -1, 1000.0, 10.0, 0.0, true, 0},
+                  PositionSpec{1, 1, 1, 100000.0, 10.0, 100000.0, false, 0}};
+  const auto run = [](const Scenario& s) {
+    const RunPlan plan(s);
+    std::vector<AdlEvent> adl;
+    Engine e(plan, build_initial_book(s, 0), 0, 0, 0, PathSinks{nullptr, nullptr, &adl});
+    e.step(1);
+    return std::pair(e.outcome(), adl);
+  };
+  const auto [called, called_adl] = run(sc);
+  CHECK(called.margin_calls == 1);
+  CHECK(called.reduces == 1);
+  CHECK(called.liquidations == 1);  // the whale
+  CHECK(called_adl.empty());
+  CHECK(called.bad_debt > 0.0);
+
+  Scenario quiet = sc;
+  quiet.account_agents.clear();
+  const auto [plain, plain_adl] = run(quiet);
+  CHECK(plain.margin_calls == 0);
+  REQUIRE(!plain_adl.empty());
+  CHECK(plain_adl.front().position == 1);
+  CHECK(plain_adl.front().price == doctest::Approx(9.0).epsilon(1e-12));
+}
