@@ -8,18 +8,16 @@ namespace cascade {
 namespace {
 
 /// The price of asset k, moving against the account's net exposure there from marks[k], at
-/// which equity - (with_maintenance ? MM : 0) reaches zero; NaN when it never does.
+/// which equity - MM reaches zero; NaN when it never does.
 double threshold_price(const CrossAccounts& acc, std::size_t slot, const PositionBook& book,
-                       const RunPlan& plan, std::vector<double> marks, std::size_t k,
-                       bool with_maintenance) {
+                       const RunPlan& plan, std::vector<double> marks, std::size_t k) {
   double exposure = 0.0;
   for (std::uint32_t i : acc[slot].positions)
     if (static_cast<std::size_t>(book.asset[i]) == k) exposure += book.side[i] * book.size[i];
   if (exposure == 0.0) return kNever;
   const auto gap = [&](double p) {
     marks[k] = p;
-    return acc.equity(slot, book, marks) -
-           (with_maintenance ? acc.maintenance(slot, book, marks, plan.rules) : 0.0);
+    return acc.equity(slot, book, marks) - acc.maintenance(slot, book, marks, plan.rules);
   };
   double safe = marks[k];
   if (gap(safe) <= 0.0) return safe;  // already at or past it
@@ -44,8 +42,8 @@ void fill_cross_levels(const RunPlan& plan, const PositionBook& book, const std:
   for (std::size_t slot = 0; slot < acc.size(); ++slot) {
     for (std::uint32_t i : acc[slot].positions) {
       const auto k = static_cast<std::size_t>(book.asset[i]);
-      rows[i].liquidation_price = threshold_price(acc, slot, book, plan, start_prices, k, true);
-      rows[i].bankruptcy_price = threshold_price(acc, slot, book, plan, start_prices, k, false);
+      rows[i].liquidation_price = threshold_price(acc, slot, book, plan, start_prices, k);
+      rows[i].bankruptcy_price = acc.bankruptcy_price(slot, i, book, start_prices);
     }
   }
 }

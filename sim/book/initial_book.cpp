@@ -17,8 +17,18 @@ PositionBook build_initial_book(const Scenario& sc, std::uint64_t population_see
   std::size_t total = sc.positions.size();
   for (const auto& a : sc.assets) total += a.population ? static_cast<std::size_t>(a.population->count) : 0;
   book.reserve(total);
-  for (const auto& ps : sc.positions)
-    book.add(ps.asset, ps.account, IsolatedPosition{ps.side, ps.size, ps.entry_usd, ps.margin_usd}, ps.cross);
+  for (std::size_t j = 0; j < sc.positions.size(); ++j) {
+    const auto& ps = sc.positions[j];
+    const std::uint32_t id =
+        book.add(ps.asset, ps.account, IsolatedPosition{ps.side, ps.size, ps.entry_usd, ps.margin_usd}, ps.cross);
+    if (const AgentSpec* agent = sc.position_agent(j)) {  // optional CSV columns (docs/scenario.md)
+      book.stop_price.set(id, agent->stop_usd);
+      if (agent->margin_call && !ps.cross) {
+        book.agent.set(id, PositionBook::kAnswersCalls);
+        book.wallet.set(id, agent->top_up_wallet_usd);
+      }
+    }
+  }
   for (std::size_t a = 0; a < sc.accounts.size(); ++a)
     if (sc.accounts[a].wallet_usd) {
       book.wallet_account.push_back(static_cast<std::int32_t>(a));
@@ -31,7 +41,7 @@ PositionBook build_initial_book(const Scenario& sc, std::uint64_t population_see
   const Profile profile = scenario_profile(sc);
   boost::random::uniform_01<double> uniform;
   auto account = static_cast<std::int32_t>(sc.accounts.size());
-  const auto first_cross = static_cast<std::int32_t>(sc.accounts.size() + total - sc.positions.size());
+  const std::int32_t first_cross = first_cross_account(sc);
   std::vector<double> cross_wallet(static_cast<std::size_t>(sc.cross_accounts), 0.0);
   struct Row {
     std::int32_t account;
@@ -62,8 +72,8 @@ PositionBook build_initial_book(const Scenario& sc, std::uint64_t population_see
                      cross_wallet.size() - 1);
         cross_wallet[j] += p.margin;
         p.margin = 0.0;
-        // Stops and margin calls are for isolated positions (docs/agents.md).
-        rows.push_back({first_cross + static_cast<std::int32_t>(j), p, true, kNever, kNever});
+        // A cross leg keeps its stop; margin calls are its account's (docs/agents.md).
+        rows.push_back({first_cross + static_cast<std::int32_t>(j), p, true, drawn.stop_price, kNever});
         continue;
       }
       rows.push_back({account, p, false, drawn.stop_price, rule.liquidation_price(p)});
@@ -89,9 +99,9 @@ PositionBook build_initial_book(const Scenario& sc, std::uint64_t population_see
     for (std::uint32_t j : order) {
       const Row& r = rows[j];
       const std::uint32_t id = book.add(static_cast<std::int32_t>(k), r.account, r.p, r.cross);
+      book.stop_price.set(id, r.stop_price);
       if (r.cross) continue;
       book.liquidation_price.set(id, r.liquidation_price);
-      book.stop_price.set(id, r.stop_price);
       if (calls) {
         book.agent.set(id, PositionBook::kAnswersCalls);
         book.wallet.set(id, calls->wallet * r.p.margin);
@@ -111,15 +121,33 @@ PositionBook build_initial_book(const Scenario& sc, std::uint64_t population_see
   return book;
 }
 
+std::int32_t first_cross_account(const Scenario& sc) {
+  std::size_t sampled = 0;
+  for (const auto& a : sc.assets) sampled += a.population ? static_cast<std::size_t>(a.population->count) : 0;
+  return static_cast<std::int32_t>(sc.accounts.size() + sampled);
+}
+
+bool has_sampled_cross(const Scenario& sc) {
+  for (const auto& a : sc.assets)
+    if (a.population && (a.population->cross_share > 0.0 || a.population->arrival_cross_share > 0.0)) return true;
+  return false;
+}
+
+const MarginCallSpec& margin_call_of(const Scenario& sc, std::size_t i, std::size_t k) {
+  // (A CSV position without the columns that was given the behaviour on the book itself, as
+  // tests do, answers per its asset's population.)
+  if (const AgentSpec* a = i < sc.positions.size() ? sc.position_agent(i) : nullptr; a && a->margin_call)
+    return *a->margin_call;
+  return *sc.assets[k].population->margin_call;
+}
+
 std::vector<std::string> account_names(const Scenario& sc) {
   std::vector<std::string> names;
   for (const auto& a : sc.accounts) names.push_back(a.name);
   for (const auto& a : sc.assets)
     if (a.population)
       for (int i = 0; i < a.population->count; ++i) names.push_back(a.name + "-" + std::to_string(i));
-  bool any_cross = false;
-  for (const auto& a : sc.assets) any_cross = any_cross || (a.population && a.population->cross_share > 0.0);
-  if (any_cross)
+  if (has_sampled_cross(sc))
     for (int j = 0; j < sc.cross_accounts; ++j) names.push_back("cross-" + std::to_string(j));
   return names;
 }

@@ -28,6 +28,19 @@ struct InitialPosition {
 /// CSV positions come first, in file order, then each asset's population in scenario order.
 PositionBook build_initial_book(const Scenario& sc, std::uint64_t population_seed);
 
+/// Account index of the first sampled cross-margin account ("cross-0"): after the CSV accounts
+/// and one account per sampled position.
+std::int32_t first_cross_account(const Scenario& sc);
+
+/// Whether the scenario has sampled cross accounts (a population with cross_share or
+/// arrival_cross_share above 0).
+bool has_sampled_cross(const Scenario& sc);
+
+/// How position i (of asset k) answers margin calls when it does (PositionBook::kAnswersCalls):
+/// its CSV row's columns for a CSV position that has them, else its asset's
+/// population.margin_call.
+const MarginCallSpec& margin_call_of(const Scenario& sc, std::size_t i, std::size_t k);
+
 /// Names of all accounts: the CSV accounts, then one per sampled position ("ASSET-i").
 std::vector<std::string> account_names(const Scenario& sc);
 

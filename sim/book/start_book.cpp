@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "sim/book/initial_book.hpp"
+
 namespace cascade {
 
 StartBook make_start_book(const RunPlan& plan, PositionBook book, bool share,
@@ -28,11 +30,14 @@ StartBook make_start_book(const RunPlan& plan, PositionBook book, bool share,
     l.position_cash += pos.margin[i] - sn * pos.entry[i];
     l.position_net += sn;
     s.open_interest_usd += pos.size[i] * s.start_prices[k];
-    if (pos.cross[i]) continue;  // cross positions have an account-level threshold instead
-    l.isolated_net += sn;
     auto& q = s.queues[k];
     const int at = side > 0 ? 0 : 1;
     const auto id = static_cast<std::uint32_t>(i);
+    if (pos.cross[i]) {  // an account-level threshold instead; a leg may have its own stop
+      if (!std::isnan(pos.stop_price[i])) q.stop[at].add({pos.stop_price[i], id, 0});
+      continue;
+    }
+    l.isolated_net += sn;
     const double lp = pos.liquidation_price[i];
     // With funding a long that cannot be liquidated now may become liquidatable as it pays;
     // it waits at price 0, where the funding drift of its key brings it up (sim/engine/funding.cpp).
@@ -40,8 +45,8 @@ StartBook make_start_book(const RunPlan& plan, PositionBook book, bool share,
     else if (funding && side > 0) q.liquidation[at].add({0.0, id, 0});
     if (!std::isnan(pos.stop_price[i])) q.stop[at].add({pos.stop_price[i], id, 0});
     if (pos.agent[i] & PositionBook::kAnswersCalls) {
-      const auto& call = sc.assets[k].population->margin_call;
-      const double price = plan.rules[k].margin_call_price(pos.isolated(i), call->warning_ratio);
+      const MarginCallSpec& call = margin_call_of(sc, i, k);
+      const double price = plan.rules[k].margin_call_price(pos.isolated(i), call.warning_ratio);
       if (!std::isnan(price)) q.call[at].add({price, id, 0});
       else if (funding && side > 0) q.call[at].add({0.0, id, 0});
     }
@@ -62,7 +67,23 @@ StartBook make_start_book(const RunPlan& plan, PositionBook book, bool share,
   s.zero_flags.assign(pos.count(), 0);
   for (std::size_t a = 0; a < s.cross.size(); ++a)
     for (std::uint32_t i : s.cross[a].positions) s.cross_slot.set(i, static_cast<std::int32_t>(a));
-  // An account that is already unhealthy is not armed; it is checked in the first round.
+  // Sampled cross accounts answer calls per population.cross_margin_call, with top-ups up to
+  // `wallet` times their wallet; an account of the accounts CSV per its own columns.
+  const auto first_cross = first_cross_account(sc);
+  for (std::size_t a = 0; a < s.cross.size(); ++a) {
+    auto& acct = s.cross[a];
+    if (acct.id < first_cross) {
+      const AgentSpec* spec = sc.account_agent(static_cast<std::size_t>(acct.id));
+      if (spec && spec->margin_call) {
+        acct.margin_call = &*spec->margin_call;
+        acct.top_up_left = spec->top_up_wallet_usd;
+      }
+    } else if (sc.cross_margin_call) {
+      acct.margin_call = &*sc.cross_margin_call;
+      acct.top_up_left = sc.cross_margin_call->wallet * acct.wallet;
+    }
+  }
+  // An account that is already unhealthy (or called) is not armed; it is checked in the first round.
   for (std::size_t a = 0; a < s.cross.size(); ++a)
     if (!s.cross.arm(a, pos, s.start_prices, plan.rules)) s.unhealthy_cross.push_back(static_cast<std::uint32_t>(a));
   return s;

@@ -6,8 +6,9 @@
 
 #include <boost/random/uniform_01.hpp>
 
-#include "sim/engine/engine.hpp"
+#include "sim/book/initial_book.hpp"
 #include "sim/book/population_sampler.hpp"
+#include "sim/engine/engine.hpp"
 
 namespace cascade {
 
@@ -17,7 +18,7 @@ void Engine::answer_margin_calls(std::vector<std::uint32_t>& calls) {
   boost::random::uniform_01<double> uniform;
   for (std::uint32_t i : calls) {
     const auto k = static_cast<std::size_t>(pos_.asset[i]);
-    const MarginCallSpec& spec = *sc_.assets[k].population->margin_call;
+    const MarginCallSpec& spec = margin_call_of(sc_, i, k);
     out_.margin_calls += 1;
     const double x = uniform(agents_rng_);
     if (x < spec.top_up_probability && pos_.wallet[i] > 0.0) {
@@ -40,6 +41,49 @@ void Engine::answer_margin_calls(std::vector<std::uint32_t>& calls) {
       pos_.agent.set(i, static_cast<std::uint8_t>(pos_.agent[i] | PositionBook::kIgnoredCall));
     }
   }
+  // Cross accounts called on their margin ratio, after the isolated calls, in slot order (the
+  // draws of a scenario without them are unchanged). The account answers as a whole: a top-up
+  // goes into its wallet, a reduce closes the same fraction of every leg in the round's order
+  // of each leg's asset.
+  std::sort(cross_calls_.begin(), cross_calls_.end());
+  for (std::uint32_t slot : cross_calls_) {
+    auto& acct = cross_[slot];
+    const MarginCallSpec& spec = *acct.margin_call;
+    out_.margin_calls += 1;
+    const double x = uniform(agents_rng_);
+    const double amount = std::min(spec.top_up_amount * std::max(acct.wallet, 0.0), acct.top_up_left);
+    if (x < spec.top_up_probability && amount > 0.0) {
+      acct.wallet += amount;
+      acct.top_up_left -= amount;
+      deposits_ += amount;  // from outside the exchange
+      out_.top_ups += 1;
+      out_.top_up_usd += amount;
+      rearm_cross(slot);  // still called (too small a top-up): answered again next round
+    } else if (x >= spec.top_up_probability && x < spec.top_up_probability + spec.reduce_probability) {
+      bool any = false;
+      for (std::uint32_t i : acct.positions) {
+        if (pos_.open[i] != PositionBook::kOpen || (pos_.agent[i] & PositionBook::kOrderInRound)) continue;
+        const auto k = static_cast<std::size_t>(pos_.asset[i]);
+        touch(i);
+        reduces_[k].push_back({i, spec.reduce_fraction * pos_.size[i]});
+        pos_.agent.set(i, static_cast<std::uint8_t>(pos_.agent[i] | PositionBook::kOrderInRound));
+        any = true;
+      }
+      if (any) {
+        out_.reduces += 1;
+      } else {
+        acct.ignored_call = true;
+        rearm_cross(slot);
+      }
+    } else {  // ignores it (or wanted to top up with nothing left): no further calls
+      acct.ignored_call = true;
+      rearm_cross(slot);
+    }
+  }
+}
+
+void Engine::rearm_cross(std::size_t slot) {
+  if (!cross_.arm(slot, pos_, marks(), plan_.rules)) unhealthy_cross_.push_back(static_cast<std::uint32_t>(slot));
 }
 
 void Engine::close_by_trader(std::size_t k, std::uint32_t i, double price) {
@@ -55,10 +99,10 @@ void Engine::close_by_trader(std::size_t k, std::uint32_t i, double price) {
   pos_.open.set(i, PositionBook::kClosed);
   const double realized = p.side * p.size * (price - p.entry);
   if (const std::int32_t slot = cross_slot_[i]; slot >= 0) {
-    auto& acct = cross_[static_cast<std::size_t>(slot)];
-    acct.wallet += realized;
-    if (!cross_.arm(static_cast<std::size_t>(slot), pos_, marks(), plan_.rules))
-      unhealthy_cross_.push_back(static_cast<std::uint32_t>(slot));
+    // A closed leg holds nothing: the account's equity and maintenance no longer see it.
+    pos_.size.set(i, 0.0);
+    cross_[static_cast<std::size_t>(slot)].wallet += realized;
+    rearm_cross(static_cast<std::size_t>(slot));
     return;
   }
   const double rest = p.margin + realized;
@@ -83,8 +127,7 @@ void Engine::reduce_by_trader(std::size_t k, std::uint32_t i, double y, double p
   pos_.open.set(i, PositionBook::kOpen);
   if (const std::int32_t slot = cross_slot_[i]; slot >= 0) {
     cross_[static_cast<std::size_t>(slot)].wallet += realized;
-    if (!cross_.arm(static_cast<std::size_t>(slot), pos_, marks(), plan_.rules))
-      unhealthy_cross_.push_back(static_cast<std::uint32_t>(slot));
+    rearm_cross(static_cast<std::size_t>(slot));
     return;
   }
   pos_.margin.mut(i) += realized;
@@ -108,9 +151,10 @@ void Engine::settle_agent_orders(std::size_t k, const RoundFill& f) {
       reduce_by_trader(k, i, y, f.price);
     } else {
       // Nothing filled: the stop is cancelled and the position is the trader's again, with its
-      // thresholds re-queued (the round discarded its margin-call entry while it was the stop's).
+      // thresholds re-queued (the round discarded its margin-call entry while it was the stop's;
+      // a cross leg's threshold is its account's, which never left the queues).
       pos_.open.set(i, PositionBook::kOpen);
-      queue_isolated(i);
+      if (cross_slot_[i] < 0) queue_isolated(i);
     }
   }
   for (const AgentOrder& o : reduces_[k]) {
@@ -119,8 +163,14 @@ void Engine::settle_agent_orders(std::size_t k, const RoundFill& f) {
     const double y = f.fraction >= 1.0 ? o.size : o.size * f.fraction;
     if (!(y > 0.0)) {
       // The book could not take any of it: the trader gives up answering calls, as if ignored
-      // (a reduce retried every round would only burn the step's rounds).
-      pos_.agent.set(i, static_cast<std::uint8_t>(pos_.agent[i] | PositionBook::kIgnoredCall));
+      // (a reduce retried every round would only burn the step's rounds); for a cross leg, its
+      // account does.
+      if (const std::int32_t slot = cross_slot_[i]; slot >= 0) {
+        cross_[static_cast<std::size_t>(slot)].ignored_call = true;
+        rearm_cross(static_cast<std::size_t>(slot));
+      } else {
+        pos_.agent.set(i, static_cast<std::uint8_t>(pos_.agent[i] | PositionBook::kIgnoredCall));
+      }
       continue;
     }
     out_.reduce_notional += y * f.price;
@@ -141,30 +191,80 @@ void Engine::arrive() {
     for (int c = 0; c < count; ++c) {
       // A new position opens at the mark against the hedger; its margin comes from outside.
       const SampledPosition drawn = sample_position(a, plan_.rules[k], pop, agents_rng_, s.mark);
-      const IsolatedPosition& p = drawn.position;
-      const std::uint32_t i = pos_.add(static_cast<std::int32_t>(k), -1, p);
+      IsolatedPosition p = drawn.position;
+      // With arrival_cross_share, two more draws: whether it joins a cross account, and which
+      // (none without it, so the stream of a scenario without cross arrivals is unchanged).
+      std::int32_t slot = -1;
+      if (pop.arrival_cross_share > 0.0) {
+        boost::random::uniform_01<double> uniform;
+        const double u_cross = uniform(agents_rng_), u_account = uniform(agents_rng_);
+        if (u_cross < pop.arrival_cross_share) {
+          const auto m = static_cast<std::size_t>(sc_.cross_accounts);
+          const std::size_t j = std::min(static_cast<std::size_t>(u_account * static_cast<double>(m)), m - 1);
+          slot = join_cross_account(j, p.margin);
+          if (slot >= 0) p.margin = 0.0;
+        }
+      }
+      const std::int32_t account = slot >= 0 ? cross_[static_cast<std::size_t>(slot)].id : -1;
+      const std::uint32_t i = pos_.add(static_cast<std::int32_t>(k), account, p, slot >= 0);
       pos_.stop_price.set(i, drawn.stop_price);
       pos_.funding_base.set(i, s.funding_index);
-      if (pop.margin_call) {
+      if (pop.margin_call && slot < 0) {
         pos_.agent.set(i, PositionBook::kAnswersCalls);
         pos_.wallet.set(i, pop.margin_call->wallet * p.margin);
       }
-      pos_.liquidation_price.set(i, plan_.rules[k].liquidation_price(p));
-      cross_slot_.push_back(-1);
+      if (slot < 0) pos_.liquidation_price.set(i, plan_.rules[k].liquidation_price(p));
+      cross_slot_.push_back(slot);
       touched_flag_.push_back(1);
       touched_.push_back(i);
       (p.side > 0 ? s.open_long_size : s.open_short_size) += p.size;
       s.arrived_size += p.size;
       s.counter_inventory -= p.side * p.size;
       s.counter_cash += p.side * p.size * p.entry;
-      deposits_ += p.margin;
+      deposits_ += slot >= 0 ? drawn.position.margin : p.margin;
       out_.arrivals += 1;
       out_.arrival_notional += p.size * p.entry;
-      push_thresholds(i, true, true);
+      if (slot >= 0) {
+        cross_.add_position(static_cast<std::size_t>(slot), i, static_cast<std::uint32_t>(k));
+        rearm_cross(static_cast<std::size_t>(slot));
+      } else {
+        push_thresholds(i, true, true);
+      }
       if (!std::isnan(drawn.stop_price))
         s.queues.stop[p.side > 0 ? 0 : 1].push({drawn.stop_price, i, 0});
     }
   }
+}
+
+std::int32_t Engine::join_cross_account(std::size_t j, double margin) {
+  // The account "cross-j" gets the position's margin in its wallet (money from outside). An
+  // account liquidated earlier whose liquidation is finished opens again, empty; one whose legs
+  // the book is still selling takes none (-1: the position opens isolated).
+  const std::int32_t id = first_cross_account(sc_) + static_cast<std::int32_t>(j);
+  std::int32_t found = cross_.slot_of(id);
+  if (found >= 0 && std::find(cross_liquidating_.begin(), cross_liquidating_.end(),
+                              static_cast<std::uint32_t>(found)) != cross_liquidating_.end())
+    return -1;
+  if (found < 0) {
+    found = static_cast<std::int32_t>(cross_.add_account(id));
+    cross_realized_.push_back(0.0);
+    cross_notional_.push_back(0.0);
+    cross_bucket_pnl_.emplace_back();
+  }
+  const auto slot = static_cast<std::size_t>(found);
+  auto& acct = cross_[slot];
+  if (!acct.open) {
+    // Settled (its legs closed, wallet paid out): a new life of the account.
+    acct.open = true;
+    acct.positions.clear();
+    acct.assets.clear();
+    acct.wallet = 0.0;
+    acct.ignored_call = false;
+  }
+  if (acct.margin_call == nullptr && sc_.cross_margin_call) acct.margin_call = &*sc_.cross_margin_call;
+  if (acct.margin_call) acct.top_up_left += acct.margin_call->wallet * margin;
+  acct.wallet += margin;
+  return static_cast<std::int32_t>(slot);
 }
 
 }  // namespace cascade

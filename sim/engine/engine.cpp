@@ -66,6 +66,10 @@ Engine::Engine(const RunPlan& plan, std::shared_ptr<const StartBook> start, std:
                                                    a.population->arrivals_per_day > 0.0));
   for (const auto& q : start_->queues)  // stops set on the book itself (tests, snapshots)
     any_agents_ = any_agents_ || !q.stop[0].empty() || !q.stop[1].empty();
+  // Margin calls of CSV positions and of cross accounts (docs/agents.md).
+  any_agents_ = any_agents_ || sc_.cross_margin_call.has_value();
+  for (const auto* agents : {&sc_.position_agents, &sc_.account_agents})
+    for (const AgentSpec& a : *agents) any_agents_ = any_agents_ || a.margin_call.has_value();
   setup_funding_drift();
   setup_flows();
   for (const auto& a : sc_.assets) {  // the mean of each Poisson draw is fixed: built once
@@ -299,9 +303,16 @@ PathOutcome Engine::outcome() const {
   PathOutcome o = out_;
   o.insurance_fund_final = fund_;
   o.bad_debt = bad_debt_;
-  // Liquidated notional over all the open interest the path ever had (at the start and arriving).
-  const double oi = initial_open_interest_ + o.arrival_notional;
-  o.oi_liquidated_share = oi > 0.0 ? o.liquidated_notional / oi : 0.0;
+  // The share of all the open interest the path ever had (at the start and arriving) that was
+  // liquidated, both valued at the start prices: a base unit is liquidated at most once, so the
+  // share is at most 1 (liquidated notional at fill prices over the open interest at the start
+  // exceeded 1 when a squeeze liquidated shorts far above it).
+  double oi = initial_open_interest_, liquidated = 0.0;
+  for (const auto& s : assets_) {
+    oi += s.arrived_size * s.start_price;
+    liquidated += s.liquidated_size * s.start_price;
+  }
+  o.oi_liquidated_share = oi > 0.0 ? liquidated / oi : 0.0;
   o.adl_overshoot = o.adl_haircut - o.adl_deficit_covered;
   if (vault_) o.vault_pnl = vault_equity() - sc_.exchange.backstop.capital_usd;
   if (std::isnan(o.first_adl_time)) o.liquidations_before_first_adl = o.liquidations;

@@ -56,11 +56,13 @@ struct PathSinks {
 
 class Engine {
  public:
-  /// A spot holder: an unlock's recipient or one asset's panic sellers or dip buyers.
+  /// A spot holder: an unlock recipient's holding of one asset, or one asset's panic sellers or
+  /// dip buyers.
   struct SpotHolder {
     std::size_t asset = 0;
     double tokens = 0.0;  ///< base units
     double cash = 0.0;    ///< USD
+    std::string recipient;  ///< an unlock recipient's name (empty for flows)
   };
 
   /// A path that starts from its own book (built into a StartBook here, O(N)).
@@ -87,8 +89,9 @@ class Engine {
   double settled_margin(std::size_t i) const noexcept;
   /// Liquidation price of isolated position i at its settled margin (NaN: never).
   double current_liquidation_price(std::size_t i) const noexcept;
-  /// Per scenario unlock: its recipient's holdings; per (flow, asset) in scenario order: the
-  /// panic sellers' or dip buyers' holdings.
+  /// Per unlock recipient and asset, in order of first appearance among the scenario's unlocks:
+  /// the recipient's holdings (unlocks naming the same recipient and asset share one holding);
+  /// per (flow, asset) in scenario order: the panic sellers' or dip buyers' holdings.
   const std::vector<SpotHolder>& unlock_holders() const noexcept { return unlock_holders_; }
   const std::vector<SpotHolder>& flow_holders() const noexcept { return flow_holders_; }
   /// Circulating supply of an asset, base units (0 without `supply`).
@@ -129,6 +132,7 @@ class Engine {
     double open_long_size = 0.0;      ///< trader positions, base units
     double open_short_size = 0.0;
     double arrived_size = 0.0;        ///< sizes of positions opened during the path, base units
+    double liquidated_size = 0.0;     ///< base units liquidated (oi_liquidated_share)
     double counter_cash = 0.0;        ///< hedger + liquidity providers: cash, USD
     double counter_inventory = 0.0;   ///< hedger + liquidity providers: position, base units
     double spot_counter_inventory = 0.0;  ///< the part of it from spot flows (not perp positions)
@@ -236,6 +240,11 @@ class Engine {
   /// The trader closes y < size of position i at `price`: the realised PnL stays in the margin.
   void reduce_by_trader(std::size_t k, std::uint32_t i, double y, double price);
   void arrive();
+  /// An arriving position with `margin` joins sampled cross account j (0-based, "cross-j"): its
+  /// slot, or -1 when that account is still being liquidated (the position opens isolated).
+  std::int32_t join_cross_account(std::size_t j, double margin);
+  /// Re-arms cross account `slot` at the current marks (or queues it for a look next round).
+  void rearm_cross(std::size_t slot);
   // flows.cpp
   void setup_flows();
   void run_flows(int t);
@@ -309,7 +318,8 @@ class Engine {
   std::vector<std::uint32_t> touched_;
   PagedColumn<std::uint8_t> touched_flag_;
   std::size_t start_count_ = 0;            ///< positions in the start book
-  std::vector<SpotHolder> unlock_holders_; ///< per scenario unlock
+  std::vector<SpotHolder> unlock_holders_; ///< per (recipient, asset)
+  std::vector<std::size_t> unlock_holder_of_;  ///< per scenario unlock: its holder
   std::vector<SpotHolder> flow_holders_;   ///< per (flow, asset), in scenario order
   std::vector<double> flow_orders_, flow_totals_;  ///< per-step scratch
   std::vector<RoundFill> flow_fills_;
@@ -324,6 +334,7 @@ class Engine {
   /// Per asset: positions whose liquidation the book has not finished (carried to the next round).
   std::vector<std::vector<std::uint32_t>> in_liquidation_;
   std::vector<std::uint32_t> cross_hit_, calls_;
+  std::vector<std::uint32_t> cross_calls_;  ///< cross accounts whose margin call the round answers
   /// Cross accounts being liquidated whose legs the book has not all filled yet.
   std::vector<std::uint32_t> cross_liquidating_;
   std::vector<RoundFill> round_fills_;  ///< per asset: this round's fill

@@ -13,11 +13,19 @@
 namespace cascade {
 
 void Engine::setup_flows() {
-  for (const auto& u : sc_.unlocks) unlock_holders_.push_back({static_cast<std::size_t>(u.asset), 0.0, 0.0});
+  // The recipient receives the unlocked tokens: one holding per (recipient, asset), so unlocks
+  // to the same recipient pool into one inventory, which its TWAPs sell (never more than it holds).
+  for (const auto& u : sc_.unlocks) {
+    const auto k = static_cast<std::size_t>(u.asset);
+    std::size_t h = 0;
+    while (h < unlock_holders_.size() && !(unlock_holders_[h].asset == k && unlock_holders_[h].recipient == u.recipient)) ++h;
+    if (h == unlock_holders_.size()) unlock_holders_.push_back({k, 0.0, 0.0, u.recipient});
+    unlock_holder_of_.push_back(h);
+  }
   for (const auto& f : sc_.flows)
     for (int a : f.assets) {
       const auto k = static_cast<std::size_t>(a);
-      SpotHolder h{k, 0.0, 0.0};
+      SpotHolder h{k, 0.0, 0.0, {}};
       if (f.kind == FlowKind::PanicSell) {
         h.tokens = f.budget_usd / assets_[k].start_price;  // holdings worth the budget at the start
         assets_[k].spot_tokens_start += h.tokens;
@@ -43,10 +51,10 @@ void Engine::run_flows(int t) {
   // Each holder's signed order this step (base units, buys positive), in a fixed order:
   // unlocks, then flows, as written in the scenario.
   std::vector<double>& orders = flow_orders_;
-  orders.clear();
+  orders.assign(unlock_holders_.size(), 0.0);  // first the recipients' scheduled sales
   for (std::size_t j = 0; j < sc_.unlocks.size(); ++j) {
     const UnlockSpec& u = sc_.unlocks[j];
-    SpotHolder& h = unlock_holders_[j];
+    SpotHolder& h = unlock_holders_[unlock_holder_of_[j]];
     auto& s = assets_[h.asset];
     const double amount = u.fraction_of_supply * *sc_.assets[h.asset].supply;
     if (const double minted = spread_over_step(amount, u.at_s, 0.0, t, sc_.dt_s); minted != 0.0) {
@@ -54,9 +62,9 @@ void Engine::run_flows(int t) {
       s.minted += minted;
       s.supply += minted;
     }
-    const double sell = spread_over_step(amount * u.sell_fraction, u.at_s, u.sell_over_s, t, sc_.dt_s);
-    orders.push_back(-std::min(sell, h.tokens));
+    orders[unlock_holder_of_[j]] += spread_over_step(amount * u.sell_fraction, u.at_s, u.sell_over_s, t, sc_.dt_s);
   }
+  for (std::size_t h = 0; h < unlock_holders_.size(); ++h) orders[h] = -std::min(orders[h], unlock_holders_[h].tokens);
   std::size_t at = 0;
   for (const auto& f : sc_.flows)
     for (std::size_t m = 0; m < f.assets.size(); ++m, ++at) {

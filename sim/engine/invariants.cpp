@@ -90,6 +90,11 @@ void Engine::check_invariants(int t) const {
   }
   // 6. The wealth ledger (MODEL.md section 6): necessary, never sufficient.
   const PathOutcome o = outcome();
+  // 7. Outcomes in their ranges: bad debt is never negative (not even by rounding), a share of
+  // the open interest at most 1 (up to the rounding of two sums: a unit liquidated twice fails).
+  if (!(o.bad_debt >= 0.0)) fail("bad debt " + std::to_string(o.bad_debt) + " USD is negative");
+  if (!(o.oi_liquidated_share >= 0.0 && o.oi_liquidated_share <= 1.0 + 1e-9))
+    fail("oi_liquidated_share " + std::to_string(o.oi_liquidated_share) + " outside [0, 1]");
   const double scale = 1e-8 * (1.0 + initial_open_interest_ + o.arrival_notional +
                                o.liquidated_notional + std::abs(fund_flow_) + deposits_);
   if (!(std::abs(o.conservation_residual) <= scale))

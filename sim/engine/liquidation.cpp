@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "sim/book/initial_book.hpp"
 #include "sim/engine/engine.hpp"
 
 namespace cascade {
@@ -38,7 +39,7 @@ void Engine::push_thresholds(std::uint32_t i, bool liquidation, bool call) {
       s.queues.liquidation[at].push({-threshold_offset(k, kLiquidationQueue, at), i, gen});
   }
   if (call && (pos_.agent[i] & PositionBook::kAnswersCalls) && !(pos_.agent[i] & PositionBook::kIgnoredCall)) {
-    const double ratio = sc_.assets[k].population->margin_call->warning_ratio;
+    const double ratio = margin_call_of(sc_, i, k).warning_ratio;
     const double price = plan_.rules[k].margin_call_price(settled_position(i), ratio);
     if (!std::isnan(price))
       s.queues.call[at].push({price - threshold_offset(k, kCallQueue, at), i, gen});
@@ -90,6 +91,7 @@ bool Engine::collect_round() {
   // Cross accounts whose safe band a mark has left are checked exactly at the current marks;
   // an unhealthy account is liquidated whole, in every asset, in this round (contagion).
   cross_hit_.clear();
+  cross_calls_.clear();
   if (!cross_.empty()) {
     std::vector<std::uint32_t> candidates;
     candidates.swap(unhealthy_cross_);
@@ -108,14 +110,14 @@ bool Engine::collect_round() {
       } else if (equity < maintenance) {
         acct.open = false;
         cross_hit_.push_back(slot);
-        // Each leg's bankruptcy price given the account's other legs at their marks: the price
-        // at which closing this leg alone would leave the account at zero.
+        // Each leg's bankruptcy price given the account's other assets at their marks (the
+        // computation `cascade levels` shows: CrossAccounts::bankruptcy_price).
         for (std::uint32_t i : acct.positions)
-          if (pos_.open[i] == Book::kOpen) {
-            const auto k = static_cast<std::size_t>(pos_.asset[i]);
-            pos_.bankruptcy_price.set(i, m[k] - pos_.side[i] * equity / pos_.size[i]);
-            hits_[k].push_back(i);
-          }
+          if (pos_.open[i] == Book::kOpen) pos_.bankruptcy_price.set(i, cross_.bankruptcy_price(slot, i, pos_, m));
+        for (std::uint32_t i : acct.positions)
+          if (pos_.open[i] == Book::kOpen) hits_[static_cast<std::size_t>(pos_.asset[i])].push_back(i);
+      } else if (cross_.in_call(slot, equity, maintenance)) {
+        cross_calls_.push_back(slot);  // answered with the round's margin calls (agents.cpp)
       } else if (!cross_.arm(slot, pos_, m, plan_.rules)) {
         unhealthy_cross_.push_back(slot);  // exactly at its maintenance: look again next round
       }
@@ -131,7 +133,7 @@ bool Engine::collect_round() {
     out_.asset_liquidations[k] += static_cast<std::int64_t>(hits_[k].size());
     any = any || !hits_[k].empty();
   }
-  if (!any_agents_) return any;
+  if (!any_agents_) return any || !cross_calls_.empty();
 
   // Stop-losses, then margin calls, of positions the liquidation engine has not taken over
   // (liquidation takes precedence over both, a stop over a margin call: docs/agents.md).
@@ -162,10 +164,10 @@ bool Engine::collect_round() {
                                     prefetch_current);
     const bool exact = s.funding_rises == 0.0 && s.funding_falls == 0.0;
     const double certain[2] = {certain_offset(k, kCallQueue, 0), certain_offset(k, kCallQueue, 1)};
-    const double ratio = popped_.empty() ? 1.0 : sc_.assets[k].population->margin_call->warning_ratio;
     for (const auto& e : popped_) {
       const std::uint32_t i = e.position;
       const int side = pos_.side[i];
+      const double ratio = margin_call_of(sc_, i, k).warning_ratio;
       if (exact || MarginRule::crossed(side, e.price + certain[side > 0 ? 0 : 1], s.mark) ||
           MarginRule::crossed(side, plan_.rules[k].margin_call_price(settled_position(i), ratio), s.mark))
         calls_.push_back(i);
@@ -174,7 +176,7 @@ bool Engine::collect_round() {
     }
     any = any || !stops_[k].empty();
   }
-  return any || !calls_.empty();
+  return any || !calls_.empty() || !cross_calls_.empty();
 }
 
 Engine::RoundFill Engine::fill(std::size_t k, double q) {
@@ -271,6 +273,7 @@ void Engine::close_liquidation(int t, int round, std::size_t k, std::uint32_t i,
     out_.asset_liquidated_notional[k] += notional;
     (side > 0 ? out_.asset_long_liquidated_notional : out_.asset_short_liquidated_notional)[k] += notional;
     s.step_liquidated += notional;
+    s.liquidated_size += y;
     if (sinks_.events)
       sinks_.events->push_back(LiquidationEvent{point_, path_, t, round, static_cast<std::int32_t>(k),
                                                 static_cast<std::int64_t>(i), static_cast<std::int8_t>(side), y,
@@ -383,6 +386,7 @@ void Engine::settle_partial(int t, int round, std::size_t k, const AgentOrder& o
   out_.asset_liquidated_notional[k] += notional;
   (side > 0 ? out_.asset_long_liquidated_notional : out_.asset_short_liquidated_notional)[k] += notional;
   s.step_liquidated += notional;
+  s.liquidated_size += y;
   pay_out(LiquidationOutcome{notional, fee, fee, fee, 0.0}, k, side);
   last_partial_s_[i] = t * sc_.dt_s;
   if (sinks_.events)
@@ -412,7 +416,7 @@ int Engine::cascade(int t) {
       cascade_exhausted_ = false;
       break;
     }
-    const bool calls = !calls_.empty();
+    const bool calls = !calls_.empty() || !cross_calls_.empty();
     if (calls) answer_margin_calls(calls_);
     bool taken_over = !cross_hit_.empty() || out_.liquidations != liquidations_before_round_,
          agent_orders = false;

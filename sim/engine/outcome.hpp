@@ -70,7 +70,7 @@ struct PathOutcome {
   double bad_debt = 0.0;                  ///< USD not covered by fund or ADL
   double unfilled_notional = 0.0;         ///< USD (at the cap price) of liquidations the book could not fill when first offered
   double pending_liquidation_notional = 0.0;  ///< USD at the final mark still in liquidation at the end
-  double oi_liquidated_share = 0.0;       ///< liquidated notional / initial open interest
+  double oi_liquidated_share = 0.0;       ///< liquidated size / open interest ever held, at start prices, [0, 1]
   double peak_slippage_bps = 0.0;         ///< max over assets and fills
   double min_depth_scale = 1.0;           ///< min over assets and steps of w
   double conservation_residual = 0.0;     ///< USD, MODEL.md section 6

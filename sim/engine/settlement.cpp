@@ -43,7 +43,8 @@ void Engine::pay_deficits() {
       if (!(round_deficits_[b] > 0.0)) continue;
       const double share = uncovered * (round_deficits_[b] / total);
       const double got = socialize(b / 2, b % 2 == 0 ? 1 : -1, share);
-      bad_debt_ += share - got;
+      // The winners' shares sum to `share` up to rounding: a last bit over is no negative debt.
+      bad_debt_ += std::max(0.0, share - got);
     }
   } else {
     bad_debt_ += uncovered;

@@ -48,6 +48,7 @@ void Engine::take_over(std::size_t k, std::uint32_t i) {
   out_.asset_liquidated_notional[k] += notional;
   (p.side > 0 ? out_.asset_long_liquidated_notional : out_.asset_short_liquidated_notional)[k] += notional;
   s.step_liquidated += notional;
+  s.liquidated_size += p.size;
   if (sinks_.events)
     sinks_.events->push_back(LiquidationEvent{point_, path_, step_, round_, static_cast<std::int32_t>(k),
                                               static_cast<std::int64_t>(i), static_cast<std::int8_t>(p.side),
@@ -58,6 +59,9 @@ void Engine::take_over_account(std::size_t slot) {
   // A cross account: every leg and the wallet; the wallet lowers the vault's cost of the legs in
   // proportion to their notional.
   auto& acct = cross_[slot];
+  // Each leg's bankruptcy price, for its event, before any leg is closed.
+  for (std::uint32_t i : acct.positions)
+    if (pos_.open[i] == PositionBook::kOpen) pos_.bankruptcy_price.set(i, cross_.bankruptcy_price(slot, i, pos_, marks()));
   acct.open = false;
   double notional = 0.0;
   for (std::uint32_t i : acct.positions)
@@ -86,6 +90,7 @@ void Engine::take_over_account(std::size_t slot) {
     out_.asset_liquidated_notional[k] += leg;
     (pos_.side[i] > 0 ? out_.asset_long_liquidated_notional : out_.asset_short_liquidated_notional)[k] += leg;
     s.step_liquidated += leg;
+    s.liquidated_size += n;
     if (sinks_.events)
       sinks_.events->push_back(LiquidationEvent{point_, path_, step_, round_, static_cast<std::int32_t>(k),
                                                 static_cast<std::int64_t>(i), pos_.side[i], n, s.mark,

@@ -10,6 +10,7 @@
 #include <tbb/task_arena.h>
 
 #include "sim/engine/engine.hpp"
+#include "sim/book/cross_levels.hpp"
 #include "sim/book/initial_book.hpp"
 #include "sim/ensemble/interrupt.hpp"
 #include "sim/plan/random_streams.hpp"
@@ -144,8 +145,11 @@ RunResults run_rows(std::span<const Scenario> points, std::int32_t first_point,
 
 void describe_initial_book(const Scenario& sc, std::int32_t point, RunResults& results) {
   results.account_names = account_names(sc);
-  results.initial_positions =
-      describe_positions(build_initial_book(sc, population_seed(sc, point, 0)));
+  const PositionBook book = build_initial_book(sc, population_seed(sc, point, 0));
+  results.initial_positions = describe_positions(book);
+  // Cross positions at their account's levels, as `cascade levels --csv` shows them.
+  const RunPlan plan(sc);
+  fill_cross_levels(plan, book, plan.start_prices, results.initial_positions);
 }
 
 RunResults run_monte_carlo(const Scenario& sc, const RunOptions& options) {

@@ -122,7 +122,7 @@ inline constexpr SummaryMetric kSummaryMetrics[] = {
     {"bad_debt", "USD", "deficits neither the fund nor ADL covered", &PathOutcome::bad_debt},
     {"unfilled_notional", "USD", "liquidation volume the book could not fill when first offered (beyond the displacement cap), at the cap price", &PathOutcome::unfilled_notional},
     {"pending_liquidation_notional", "USD", "liquidations still unfilled at the end (the book ran dry), at the final mark", &PathOutcome::pending_liquidation_notional},
-    {"oi_liquidated_share", "fraction", "liquidated notional / initial open interest", &PathOutcome::oi_liquidated_share},
+    {"oi_liquidated_share", "fraction", "share of the open interest (initial and arriving, at start prices) liquidated", &PathOutcome::oi_liquidated_share},
     {"peak_slippage_bps", "bps", "largest fill slippage against the pre-trade mid", &PathOutcome::peak_slippage_bps},
     {"min_depth_scale", "fraction", "lowest depth scale w over assets and steps", &PathOutcome::min_depth_scale},
     {"conservation_residual", "USD", "change of total wealth across all parties, less deposits and the revaluation of spot tokens (should be ~0)", &PathOutcome::conservation_residual},
@@ -221,9 +221,9 @@ inline constexpr Column<InitialPosition> kPositionColumns[] = {
     {"side", "+1 long / -1 short", "side of the position", &InitialPosition::side},
     {"size", "base units", "position size", &InitialPosition::size},
     {"entry_price", "USD per base unit", "entry price", &InitialPosition::entry_price},
-    {"margin", "USD", "margin (isolated) or the account's allocated wallet (cross)", &InitialPosition::margin},
-    {"liquidation_price", "USD per base unit", "mark price at which it is liquidated (NaN: never)", &InitialPosition::liquidation_price},
-    {"bankruptcy_price", "USD per base unit", "price at which its margin is exhausted", &InitialPosition::bankruptcy_price},
+    {"margin", "USD", "margin (isolated); 0 for a cross leg, whose margin is its account's wallet", &InitialPosition::margin},
+    {"liquidation_price", "USD per base unit", "mark price at which it is liquidated (NaN: never); a cross leg's: its account's, the other assets at their start prices", &InitialPosition::liquidation_price},
+    {"bankruptcy_price", "USD per base unit", "price at which its margin is exhausted; a cross leg's: its account's equity is zero, the other assets at their start prices", &InitialPosition::bankruptcy_price},
 };
 // clang-format on
 

@@ -110,9 +110,24 @@ CsvTable read_csv(const std::string& path, const SourceLoc& named_at, const std:
 
 std::vector<std::size_t> bind_columns(const CsvTable& table,
                                       std::initializer_list<std::string_view> columns) {
-  const std::vector<std::string_view> names(columns);
+  return bind_columns(table, columns, {});
+}
+
+std::vector<std::size_t> bind_columns(const CsvTable& table,
+                                      std::initializer_list<std::string_view> required,
+                                      std::initializer_list<std::string_view> optional) {
+  std::vector<std::string_view> names(required);
+  names.insert(names.end(), optional.begin(), optional.end());
   std::string expected;
-  for (std::string_view c : names) expected += (expected.empty() ? "" : ",") + std::string(c);
+  for (std::string_view c : required) expected += (expected.empty() ? "" : ",") + std::string(c);
+  if (optional.size() > 0) {
+    expected += "; optional: ";
+    bool first = true;
+    for (std::string_view c : optional) {
+      expected += (first ? "" : ",") + std::string(c);
+      first = false;
+    }
+  }
   std::vector<std::size_t> index(names.size(), table.header.fields.size());
   for (std::size_t i = 0; i < table.header.fields.size(); ++i) {
     const std::string& h = table.header.fields[i].text;
@@ -126,7 +141,7 @@ std::vector<std::size_t> bind_columns(const CsvTable& table,
       throw InputError(table.at(table.header, i), fmt::format("column '{}' appears twice", h));
     slot = i;
   }
-  for (std::size_t k = 0; k < names.size(); ++k)
+  for (std::size_t k = 0; k < required.size(); ++k)
     if (index[k] == table.header.fields.size())
       throw InputError(
           table.at(table.header),

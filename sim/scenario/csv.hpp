@@ -49,4 +49,10 @@ CsvTable read_csv(const std::string& path, const SourceLoc& named_at, const std:
 std::vector<std::size_t> bind_columns(const CsvTable& table,
                                       std::initializer_list<std::string_view> columns);
 
+/// The same with optional columns after the required ones: an optional column absent from the
+/// header gets the index table.header.fields.size() (no such field).
+std::vector<std::size_t> bind_columns(const CsvTable& table,
+                                      std::initializer_list<std::string_view> required,
+                                      std::initializer_list<std::string_view> optional);
+
 }  // namespace cascade

@@ -257,11 +257,23 @@ void read_scenario(Scenario& s, const YamlNode& written, const std::filesystem::
   s.flows = read_flows(m.get("flows"), s);
 
   if (const auto pop = m.get("population")) {
-    const YamlMap pm = pop->map({"sample", "cross_accounts", "groups"});
+    const YamlMap pm = pop->map({"sample", "cross_accounts", "groups", "cross_margin_call"});
     if (const auto sample = pm.get("sample"))
       s.sample = sample->choice({"per_path", "per_run"}) == "per_run" ? SampleMode::PerRun
                                                                       : SampleMode::PerPath;
     s.cross_accounts = pm.integer("cross_accounts", s.cross_accounts, 1, 100000000);
+    if (const auto c = pm.get("cross_margin_call")) {
+      // An account's margin ratio is its maintenance over its equity: the call must come before
+      // liquidation in every asset the account may hold.
+      s.cross_margin_call = read_margin_call(*c);
+      for (const AssetSpec& a : s.assets)
+        for (const Tier& t : a.tiers.rows())
+          if (!(s.cross_margin_call->warning_ratio > t.mmr))
+            throw InputError(s.cross_margin_call->warning_loc,
+                             fmt::format("population.cross_margin_call.warning_ratio: {} must be "
+                                         "above every tier's mmr (assets.{} has {})",
+                                         s.cross_margin_call->warning_ratio, a.name, t.mmr));
+    }
   }
   s.output = read_output(m.get("output"), s.paths);
   if (const auto sw = m.get("sweep")) read_sweep(*sw);  // checked here, run by `cascade sweep`

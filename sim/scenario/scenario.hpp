@@ -7,6 +7,7 @@
 // (`_usd`, `_s`) or in the `///` comment; rates are fractions (0.005 = 0.5 %).
 #include <cstdint>
 #include <cstdlib>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -84,6 +85,9 @@ struct PopulationSpec {
   double stop_dispersion = 0.0;        ///< sigma of log stop distance
   std::optional<MarginCallSpec> margin_call;  ///< absent: nobody answers margin calls
   double arrivals_per_day = 0.0;       ///< new positions per day (Poisson), opened at the mark
+  /// Share of arriving positions that join a cross-margin account (one of
+  /// Scenario::cross_accounts, uniformly) instead of opening isolated; 0 = all isolated.
+  double arrival_cross_share = 0.0;
 };
 
 /// A token unlock (MODEL.md section 7): `fraction_of_supply` x the asset's start supply is
@@ -213,6 +217,16 @@ struct AccountSpec {
   std::optional<double> wallet_usd;  ///< from the accounts CSV, for cross margin
 };
 
+/// What a CSV position or account does besides holding (the optional CSV columns,
+/// docs/scenario.md): a position's stop-loss price (NaN: none); how it answers margin calls (an
+/// isolated position on its own margin ratio, an account on its account-level ratio; absent: it
+/// does not), and the USD it can add in top-ups in total.
+struct AgentSpec {
+  double stop_usd = std::numeric_limits<double>::quiet_NaN();
+  std::optional<MarginCallSpec> margin_call;
+  double top_up_wallet_usd = 0.0;
+};
+
 /// Price replay (MODEL.md section 2, exact): prices[t][k] is F of asset k at time t*dt,
 /// t = 0..steps.
 struct ReplaySpec {
@@ -338,14 +352,28 @@ struct Scenario {
   std::vector<ShockSpec> shocks;
   std::vector<PositionSpec> positions;  ///< from `positions.file` (may be empty)
   std::vector<AccountSpec> accounts;
+  /// Per position of `positions` / account of `accounts`, in the same order, their optional CSV
+  /// columns; shorter (or empty): the rest have none.
+  std::vector<AgentSpec> position_agents, account_agents;
   SampleMode sample = SampleMode::PerPath;  ///< population sampling (when populations exist)
   int cross_accounts = 100;  ///< sampled cross positions are spread over this many accounts
+  /// How the sampled cross accounts answer margin calls on their account-level margin ratio
+  /// (`population.cross_margin_call`; absent: they do not; docs/agents.md).
+  std::optional<MarginCallSpec> cross_margin_call;
   std::optional<ReplaySpec> replay;
   OutputSpec output;
   std::vector<GroupSpec> groups;  ///< `groups:`, sorted by name
   MarketSpec market;
   std::vector<UnlockSpec> unlocks;  ///< `unlocks:` (docs/agents.md)
   std::vector<FlowSpec> flows;      ///< `flows:`, panic sellers and dip buyers
+
+  /// The optional columns of CSV position i / account a (nullptr: none).
+  const AgentSpec* position_agent(std::size_t i) const noexcept {
+    return i < position_agents.size() ? &position_agents[i] : nullptr;
+  }
+  const AgentSpec* account_agent(std::size_t a) const noexcept {
+    return a < account_agents.size() ? &account_agents[a] : nullptr;
+  }
 
   int asset_index(const std::string& n) const {
     for (std::size_t k = 0; k < assets.size(); ++k)

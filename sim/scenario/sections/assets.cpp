@@ -139,7 +139,9 @@ std::vector<LeverageRow> read_leverage_table(const YamlValue& v) {
   return rows;
 }
 
-/// `population.margin_call` (docs/agents.md).
+}  // namespace
+
+/// `population.margin_call`, `population.cross_margin_call` (docs/agents.md).
 MarginCallSpec read_margin_call(const YamlValue& v) {
   const YamlMap m = v.map({"warning_ratio", "top_up", "top_up_amount", "wallet", "reduce",
                            "reduce_fraction"});
@@ -162,12 +164,14 @@ MarginCallSpec read_margin_call(const YamlValue& v) {
   return c;
 }
 
+namespace {
+
 PopulationSpec read_population(const YamlValue& v) {
   const YamlMap m = v.map({"count", "long_share", "leverage_mean", "leverage_dispersion",
                            "notional_median", "notional_dispersion", "entry_spread",
                            "cross_share", "leverage_table", "entry_days", "entry_trend",
                            "stop_share", "stop_distance", "stop_dispersion", "margin_call",
-                           "arrivals_per_day"});
+                           "arrivals_per_day", "arrival_cross_share"});
   PopulationSpec p;
   p.count = static_cast<int>(m.need("count").integer(0, std::numeric_limits<int>::max()));
   p.long_share = m.number("long_share", p.long_share, Range::between(0.0, false, 1.0, false));
@@ -205,6 +209,8 @@ PopulationSpec read_population(const YamlValue& v) {
   p.stop_dispersion = m.number("stop_dispersion", p.stop_dispersion, Range::non_negative());
   if (const auto c = m.get("margin_call")) p.margin_call = read_margin_call(*c);
   p.arrivals_per_day = m.number("arrivals_per_day", p.arrivals_per_day, Range::non_negative());
+  p.arrival_cross_share = m.number("arrival_cross_share", p.arrival_cross_share,
+                                   Range::between(0.0, false, 1.0, false));
   return p;
 }
 

@@ -21,7 +21,13 @@ class Row {
       std::initializer_list<std::string_view> names)
       : t_(t), row_(row), cols_(cols), names_(names) {}
 
-  const std::string& text(std::size_t c) const { return row_.fields[cols_[c]].text; }
+  /// Whether column c is in the file (optional columns may be absent).
+  bool has(std::size_t c) const { return cols_[c] < row_.fields.size(); }
+  /// The field's text; empty for an absent optional column.
+  const std::string& text(std::size_t c) const {
+    static const std::string none;
+    return has(c) ? row_.fields[cols_[c]].text : none;
+  }
   SourceLoc at(std::size_t c) const { return t_.at(row_, cols_[c]); }
   int line() const { return row_.line; }
 
@@ -53,6 +59,58 @@ class Row {
   std::vector<std::string_view> names_;
 };
 
+/// The optional margin-call columns of a positions or accounts row (docs/scenario.md, "CSV
+/// files"): `margin_call` (ignore | top_up | reduce; empty: the account answers no calls),
+/// `warning_ratio`, `call_amount` and `top_up_wallet`, which need `margin_call`. The answer is
+/// deterministic: a known book's own behaviour, not a population's probabilities.
+/// `mmr_max`: the largest maintenance rate the call must come before; `default_wallet`: USD.
+struct CallColumns {
+  std::size_t kind, ratio, amount, wallet;
+};
+std::optional<MarginCallSpec> read_call_columns(const Row& row, const CallColumns& c, double mmr_max,
+                                                double default_wallet, double& top_up_wallet) {
+  const std::string& kind = row.text(c.kind);
+  if (kind.empty()) {
+    for (std::size_t col : {c.ratio, c.amount, c.wallet})
+      if (!row.text(col).empty()) row.fail(col, "needs column 'margin_call' (ignore, top_up or reduce)");
+    return std::nullopt;
+  }
+  MarginCallSpec spec;
+  spec.loc = row.at(c.kind);
+  spec.warning_loc = row.has(c.ratio) && !row.text(c.ratio).empty() ? row.at(c.ratio) : spec.loc;
+  if (kind == "top_up")
+    spec.top_up_probability = 1.0;
+  else if (kind == "reduce")
+    spec.reduce_probability = 1.0;
+  else if (kind != "ignore")
+    row.fail(c.kind, fmt::format("expected ignore, top_up or reduce, got '{}'", kind));
+  if (!row.text(c.ratio).empty()) {
+    spec.warning_ratio = row.number(c.ratio, Range::between(0.0, true, 1.0, true));
+    if (!(spec.warning_ratio > mmr_max))
+      row.fail(c.ratio, fmt::format("warning ratio {} must be above the maintenance rate {} "
+                                    "(the margin call must come before the liquidation)",
+                                    row.text(c.ratio), mmr_max));
+  } else if (!(spec.warning_ratio > mmr_max)) {
+    row.fail(c.kind, fmt::format("the default warning ratio {} is not above the maintenance rate "
+                                 "{}: give column 'warning_ratio'",
+                                 spec.warning_ratio, mmr_max));
+  }
+  if (!row.text(c.amount).empty()) {
+    if (kind == "reduce")
+      spec.reduce_fraction = row.number(c.amount, Range::between(0.0, true, 1.0, false));
+    else if (kind == "top_up")
+      spec.top_up_amount = row.number(c.amount, Range::positive());
+    else
+      row.fail(c.amount, "only with margin_call top_up or reduce");
+  }
+  top_up_wallet = default_wallet;
+  if (!row.text(c.wallet).empty()) {
+    if (kind != "top_up") row.fail(c.wallet, "only with margin_call top_up");
+    top_up_wallet = row.number(c.wallet, Range::non_negative());
+  }
+  return spec;
+}
+
 }  // namespace
 
 void read_positions(Scenario& s, const std::optional<FileRef>& positions,
@@ -71,12 +129,14 @@ void read_positions(Scenario& s, const std::optional<FileRef>& positions,
 
   if (positions) {
     const CsvTable t = read_csv(positions->path, positions->named_at, positions->key);
-    enum { kAccount, kAsset, kSide, kSize, kEntry, kMargin, kMode };
+    enum { kAccount, kAsset, kSide, kSize, kEntry, kMargin, kMode, kStop, kCall, kRatio, kAmount, kTopUpWallet };
     const std::vector<std::size_t> cols =
-        bind_columns(t, {"account", "asset", "side", "size", "entry_price", "margin", "mode"});
+        bind_columns(t, {"account", "asset", "side", "size", "entry_price", "margin", "mode"},
+                     {"stop_price", "margin_call", "warning_ratio", "call_amount", "top_up_wallet"});
     for (const CsvRow& r : t.rows) {
       const Row row(t, r, cols,
-                    {"account", "asset", "side", "size", "entry_price", "margin", "mode"});
+                    {"account", "asset", "side", "size", "entry_price", "margin", "mode", "stop_price",
+                     "margin_call", "warning_ratio", "call_amount", "top_up_wallet"});
       PositionSpec p;
       p.line = r.line;
       if (row.text(kAccount).empty()) row.fail(kAccount, "empty account name");
@@ -118,26 +178,52 @@ void read_positions(Scenario& s, const std::optional<FileRef>& positions,
                                         lev, inverse ? "size/entry_price/margin" : "size*entry_price/margin",
                                         max_lev, notional, inverse ? "coin" : "USD", a.name, b));
       }
+      AgentSpec agent;
+      if (!row.text(kStop).empty()) agent.stop_usd = row.number(kStop, Range::positive());
+      if (p.cross) {
+        if (!row.text(kCall).empty())
+          row.fail(kCall, "a cross position's margin calls are its account's (columns of the "
+                          "accounts file)");
+        for (std::size_t c : {kRatio, kAmount, kTopUpWallet})
+          if (!row.text(c).empty()) row.fail(c, "needs column 'margin_call' (an isolated position)");
+      } else {
+        double mmr_max = 0.0;
+        for (const Tier& tier : s.assets[static_cast<std::size_t>(p.asset)].tiers.rows())
+          mmr_max = std::max(mmr_max, tier.mmr);
+        agent.margin_call = read_call_columns(row, {kCall, kRatio, kAmount, kTopUpWallet}, mmr_max,
+                                              p.margin_usd, agent.top_up_wallet_usd);
+      }
       p.account = account_of(row.text(kAccount));
       if (p.cross) cross.push_back({row.at(kAccount), p.account});
       s.positions.push_back(p);
+      s.position_agents.push_back(agent);
     }
   }
 
   if (accounts) {
     const CsvTable t = read_csv(accounts->path, accounts->named_at, accounts->key);
-    enum { kAccount, kWallet };
-    const std::vector<std::size_t> cols = bind_columns(t, {"account", "wallet"});
+    enum { kAccount, kWallet, kCall, kRatio, kAmount, kTopUpWallet };
+    const std::vector<std::size_t> cols =
+        bind_columns(t, {"account", "wallet"}, {"margin_call", "warning_ratio", "call_amount", "top_up_wallet"});
+    double mmr_max = 0.0;  // an account may hold any asset: its call comes before every tier's rate
+    for (const AssetSpec& a : s.assets)
+      for (const Tier& tier : a.tiers.rows()) mmr_max = std::max(mmr_max, tier.mmr);
     std::map<std::string, int> seen;
     for (const CsvRow& r : t.rows) {
-      const Row row(t, r, cols, {"account", "wallet"});
+      const Row row(t, r, cols,
+                    {"account", "wallet", "margin_call", "warning_ratio", "call_amount", "top_up_wallet"});
       const std::string& name = row.text(kAccount);
       if (name.empty()) row.fail(kAccount, "empty account name");
       if (auto [it, fresh] = seen.emplace(name, r.line); !fresh)
         row.fail(kAccount,
                  fmt::format("account '{}' is listed twice (first at line {})", name, it->second));
       const double wallet = row.number(kWallet, Range::non_negative());
-      s.accounts[static_cast<std::size_t>(account_of(name))].wallet_usd = wallet;
+      const auto a = static_cast<std::size_t>(account_of(name));
+      s.accounts[a].wallet_usd = wallet;
+      if (s.account_agents.size() < s.accounts.size()) s.account_agents.resize(s.accounts.size());
+      AgentSpec& agent = s.account_agents[a];
+      agent.margin_call = read_call_columns(row, {kCall, kRatio, kAmount, kTopUpWallet}, mmr_max, wallet,
+                                            agent.top_up_wallet_usd);
     }
   }
 

@@ -37,6 +37,9 @@ std::vector<int> read_asset_list(const YamlValue& v, const Scenario& s);
 /// follow the exchange profile's conventions (hyperliquid: mmr derived from max_leverage).
 std::vector<AssetSpec> read_assets(const YamlValue& assets, Profile profile);
 
+/// A `margin_call` block (`assets.X.population.margin_call`, `population.cross_margin_call`).
+MarginCallSpec read_margin_call(const YamlValue& v);
+
 /// The venue's liquidation pipeline (sections/exchange.cpp): the profile's defaults, then the
 /// scenario's `exchange.liquidation`, `exchange.backstop` and `exchange.adl`.
 void set_pipeline_defaults(ExchangeSpec& e, Profile profile);

@@ -435,3 +435,39 @@ TEST_CASE("Agents.MonteCarlo.OneVsTwoThreadsBitwiseEqual") {
     for (std::size_t i = 0; i < a.events.size(); ++i) CHECK(same_bits(a.events[i].fill_price, b.events[i].fill_price));
   }
 }
+
+TEST_CASE("Agents.Unlock.RecipientsPoolTheirTranches") {
+  // The team receives two tranches of AIX (1 % of a 1e8 supply at 0 s, kept; 2 % at 600 s, half
+  // sold in that step) and the investors one (1 % at 600 s, all sold): two holdings, the team's
+  // pooling both tranches: 1e6 + 2e6 - 1e6 tokens left, the investors' none; every sale is cash
+  // at the step's one price (the team's and the investors' orders share it).
+  Scenario sc = one_asset(std::vector<double>(21, 2.0));
+  sc.assets[0].supply = 1e8;
+  UnlockSpec team1, team2, investors;
+  team1.asset = team2.asset = investors.asset = 0;
+  team1.recipient = team2.recipient = "team";
+  investors.recipient = "investors";
+  team1.fraction_of_supply = 0.01;
+  team1.sell_fraction = 0.0;
+  team2.at_s = investors.at_s = 600.0;
+  team2.fraction_of_supply = 0.02;
+  team2.sell_fraction = 0.5;
+  investors.fraction_of_supply = 0.01;
+  sc.unlocks = {team1, team2, investors};
+  const RunPlan plan(sc);
+  Engine e(plan, build_initial_book(sc, 0), 0, 0, 0);
+  for (int t = 1; t <= sc.steps; ++t) e.step(t);
+  const auto& h = e.unlock_holders();
+  REQUIRE(h.size() == 2);
+  CHECK(h[0].recipient == "team");
+  CHECK(h[1].recipient == "investors");
+  CHECK(h[0].tokens == doctest::Approx(2e6).epsilon(1e-15));
+  CHECK(h[1].tokens == doctest::Approx(0.0));
+  CHECK(h[1].cash / 1e6 == doctest::Approx(h[0].cash / 1e6).epsilon(1e-15));  // the same price
+  CHECK(h[0].cash > 0.9 * 2.0 * 1e6);  // 1e6 tokens sold near the index 2.0, into the bid
+  CHECK(h[0].cash < 2.0 * 1e6);
+  const PathOutcome o = e.outcome();
+  CHECK(o.unlock_sold_notional == doctest::Approx(h[0].cash + h[1].cash).epsilon(1e-15));
+  CHECK(e.circulating_supply(0) == doctest::Approx(1.04e8).epsilon(1e-15));
+  CHECK(std::abs(o.conservation_residual) < 1e-6);
+}

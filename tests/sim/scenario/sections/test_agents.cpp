@@ -213,3 +213,34 @@ TEST_CASE("Scenario.Agents.GroupPopulationErrors") {
   // A bad key in the group's block is reported where it is written.
   expect_error(kTwoAi + "  groups:\n    ai: {count: 5, stop_share: 2}\n", "18:32", "stop_share: expected a number in [0, 1]");
 }
+
+TEST_CASE("Scenario.Agents.CrossAccountKeys") {
+  const std::string base =
+      "assets:\n"                                                           // 1
+      "  BTC:\n"                                                            // 2
+      "    price: 30000\n"                                                  // 3
+      "    tiers: [{floor: 0, max_leverage: 50, mmr: 0.01}]\n"              // 4
+      "    population: {count: 10, cross_share: 0.5, arrivals_per_day: 10,\n"  // 5
+      "                 arrival_cross_share: 0.25}\n";                      // 6
+  const Scenario s = load_text(base +
+                               "population:\n"
+                               "  cross_accounts: 4\n"
+                               "  cross_margin_call: {warning_ratio: 0.6, top_up: 1, wallet: 2}\n");
+  REQUIRE(s.assets[0].population);
+  CHECK(s.assets[0].population->arrival_cross_share == 0.25);
+  REQUIRE(s.cross_margin_call);
+  CHECK(s.cross_margin_call->warning_ratio == 0.6);
+  CHECK(s.cross_margin_call->top_up_probability == 1.0);
+  CHECK(s.cross_margin_call->wallet == 2.0);
+  const Scenario off = load_text(base);
+  CHECK_FALSE(off.cross_margin_call);
+
+  expect_error(base + "population:\n  cross_margin_call: {warning_ratio: 0.005}\n", "8:23",
+               "population.cross_margin_call.warning_ratio: 0.005 must be above every tier's mmr");
+  expect_error(base + "population:\n  cross_margin_call: {top_up: 2}\n", "8:31", "in [0, 1]");
+  expect_error(base + "population:\n  cross_margin_cal: {}\n", "8:3", "did you mean 'cross_margin_call'");
+  expect_error(
+      "assets:\n  BTC:\n    price: 30000\n    tiers: [{floor: 0, max_leverage: 50, mmr: 0.01}]\n"
+      "    population: {count: 10, arrival_cross_share: 1.5}\n",
+      "5:50", "arrival_cross_share: expected a number in [0, 1]");
+}

@@ -2,6 +2,7 @@
 // CSV file by line and column and naming the column.
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -134,4 +135,103 @@ TEST_CASE("Scenario.Error.Replay") {
   expect_replay_error("", ok + "-10,BTC,1\n", "6:1", "column 'time': expected a number >= 0");
   expect_replay_error("", "time,asset\n", "1", "missing column 'price'");
   expect_replay_error("", "", "", "empty CSV file");
+}
+
+// ---- Optional columns: stops and margin-call behaviour of CSV positions and accounts ---------
+
+namespace {
+
+/// 1-based column of field n (0-based) of a CSV line without quotes.
+int field_col(const std::string& line, int n) {
+  int col = 1;
+  for (int f = 0; f < n; ++f) col = static_cast<int>(line.find(',', static_cast<std::size_t>(col - 1))) + 2;
+  return col;
+}
+
+const std::string kCallHeader =
+    "account,asset,side,size,entry_price,margin,mode,stop_price,margin_call,warning_ratio,call_amount,"
+    "top_up_wallet\n";
+
+}  // namespace
+
+TEST_CASE("Scenario.Load.PositionsStopAndMarginCallColumns") {
+  TempDir tmp;
+  tmp.write("positions.csv", kCallHeader +
+                                 "a,BTC,long,1,30000,500,isolated,29000,top_up,0.5,0.25,1000\n"
+                                 "b,BTC,short,1,30000,500,isolated,,reduce,,0.3,\n"
+                                 "c,BTC,long,1,30000,500,isolated,,,,,\n"
+                                 "f,BTC,short,2,30000,,cross,31000,,,,\n");
+  tmp.write("accounts.csv", "account,wallet,margin_call,warning_ratio,call_amount,top_up_wallet\n"
+                            "f,5000,top_up,0.6,0.5,2500\n");
+  const Scenario s = load_scenario(
+      tmp.write("s.yaml", kBase + "positions: {file: positions.csv, accounts: accounts.csv}\n"));
+  REQUIRE(s.positions.size() == 4);
+  REQUIRE(s.position_agents.size() == 4);
+  const auto& a = s.position_agents[0];
+  CHECK(a.stop_usd == 29000.0);
+  REQUIRE(a.margin_call);
+  CHECK(a.margin_call->top_up_probability == 1.0);
+  CHECK(a.margin_call->reduce_probability == 0.0);
+  CHECK(a.margin_call->warning_ratio == 0.5);
+  CHECK(a.margin_call->top_up_amount == 0.25);
+  CHECK(a.top_up_wallet_usd == 1000.0);
+  const auto& b = s.position_agents[1];
+  CHECK(std::isnan(b.stop_usd));
+  REQUIRE(b.margin_call);
+  CHECK(b.margin_call->reduce_probability == 1.0);
+  CHECK(b.margin_call->reduce_fraction == 0.3);
+  CHECK(b.margin_call->warning_ratio == 0.8);  // the default
+  CHECK_FALSE(s.position_agents[2].margin_call);
+  CHECK(s.position_agents[3].stop_usd == 31000.0);  // a cross leg's own stop
+  const auto& f = *s.account_agent(static_cast<std::size_t>(s.positions[3].account));
+  REQUIRE(f.margin_call);
+  CHECK(f.margin_call->warning_ratio == 0.6);
+  CHECK(f.top_up_wallet_usd == 2500.0);
+  // The columns are optional: the seven required ones alone load as before.
+  tmp.write("positions.csv", kPosHeader + "a,BTC,long,1,30000,500,isolated\n");
+  const Scenario plain = load_scenario(tmp.write("s2.yaml", kBase + "positions: {file: positions.csv}\n"));
+  CHECK(std::isnan(plain.position_agents[0].stop_usd));
+  CHECK_FALSE(plain.position_agents[0].margin_call);
+}
+
+TEST_CASE("Scenario.Error.PositionsStopAndMarginCallColumns") {
+  const auto at = [](const std::string& row, int field) {
+    return "2:" + std::to_string(field_col(row, field));
+  };
+  std::string r = "a,BTC,long,1,30000,500,isolated,-5,,,,\n";
+  expect_positions_error(kCallHeader + r, at(r, 7), "column 'stop_price': expected a number > 0");
+  r = "a,BTC,long,1,30000,500,isolated,,sometimes,,,\n";
+  expect_positions_error(kCallHeader + r, at(r, 8),
+                         "column 'margin_call': expected ignore, top_up or reduce, got 'sometimes'");
+  r = "a,BTC,long,1,30000,500,isolated,,,0.5,,\n";
+  expect_positions_error(kCallHeader + r, at(r, 9), "column 'warning_ratio': needs column 'margin_call'");
+  r = "a,BTC,long,1,30000,500,isolated,,top_up,0.004,,\n";
+  expect_positions_error(kCallHeader + r, at(r, 9),
+                         "column 'warning_ratio': warning ratio 0.004 must be above the maintenance rate 0.005");
+  r = "a,BTC,long,1,30000,500,isolated,,top_up,1.5,,\n";
+  expect_positions_error(kCallHeader + r, at(r, 9), "column 'warning_ratio': expected a number in (0, 1)");
+  r = "a,BTC,long,1,30000,500,isolated,,reduce,,1.5,\n";
+  expect_positions_error(kCallHeader + r, at(r, 10), "column 'call_amount': expected a number in (0, 1]");
+  r = "a,BTC,long,1,30000,500,isolated,,ignore,,0.5,\n";
+  expect_positions_error(kCallHeader + r, at(r, 10), "column 'call_amount': only with margin_call top_up or reduce");
+  r = "a,BTC,long,1,30000,500,isolated,,reduce,,,100\n";
+  expect_positions_error(kCallHeader + r, at(r, 11), "column 'top_up_wallet': only with margin_call top_up");
+  r = "a,BTC,long,1,30000,500,isolated,,top_up,,,-1\n";
+  expect_positions_error(kCallHeader + r, at(r, 11), "column 'top_up_wallet': expected a number >= 0");
+  r = "a,BTC,long,1,30000,,cross,,top_up,,,\n";
+  expect_positions_error(kCallHeader + r, at(r, 8),
+                         "column 'margin_call': a cross position's margin calls are its account's",
+                         "account,wallet\na,1000\n");
+  expect_positions_error(kPosHeader.substr(0, kPosHeader.size() - 1) + ",stop\n", "1:49",
+                         "(expected columns: account,asset,side,size,entry_price,margin,mode; "
+                         "optional: stop_price,margin_call");
+  // Accounts: the same columns, checked against every asset's tiers.
+  const std::string cross = kPosHeader + "a,BTC,long,1,30000,,cross\n";
+  const std::string acc_header = "account,wallet,margin_call,warning_ratio,call_amount,top_up_wallet\n";
+  r = "a,1000,top_up,0.001,,\n";
+  expect_positions_error(cross, "acc:" + at(r, 3), "column 'warning_ratio': warning ratio 0.001",
+                         acc_header + r);
+  r = "a,1000,,,0.5,\n";
+  expect_positions_error(cross, "acc:" + at(r, 4), "column 'call_amount': needs column 'margin_call'",
+                         acc_header + r);
 }
