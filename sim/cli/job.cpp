@@ -252,6 +252,9 @@ int execute_job(const SweepJob& job, const RunArgs& args, const std::optional<Sh
     GridOptions opt;
     opt.threads = threads;
     opt.progress = [&](std::int64_t done, std::int64_t total) { bar.update(done, total); };
+    // /positions/initial is point 0's book: the root reuses the one it runs from when its rows
+    // begin in point 0.
+    opt.describe_initial = root && mine.begin < paths && mine.end > mine.begin;
     local.rows = run_rows(loaded.points, loaded.first_point, mine.begin, mine.end, opt);
   } catch (const Interrupted&) {
     local.status = RankStatus::Interrupted;
@@ -262,6 +265,9 @@ int execute_job(const SweepJob& job, const RunArgs& args, const std::optional<Sh
 
   // Rank 0 collects every rank's rows, in rank order (= row order).
   RunResults results;
+  const bool described = root && mine.begin < paths && mine.end > mine.begin && local.status == RankStatus::Ok;
+  results.initial_positions = std::move(local.rows.initial_positions);
+  results.account_names = std::move(local.rows.account_names);
   if (mpi.active() && mpi.size() > 1) {
     std::vector<std::vector<char>> buffers;
     try {
@@ -286,6 +292,8 @@ int execute_job(const SweepJob& job, const RunArgs& args, const std::optional<Sh
       local.message = e.what();
     }
   } else {
+    local.rows.initial_positions = std::move(results.initial_positions);
+    local.rows.account_names = std::move(results.account_names);
     results = std::move(local.rows);
   }
   if (local.status == RankStatus::Interrupted) {
@@ -299,7 +307,7 @@ int execute_job(const SweepJob& job, const RunArgs& args, const std::optional<Sh
   }
 
   try {
-    describe_initial_book(point0, 0, results);
+    if (!described) describe_initial_book(point0, 0, results);
     RunInfo info = make_info(job, point0, args);
     if (shard)
       info.shard =

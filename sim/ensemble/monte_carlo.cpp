@@ -69,7 +69,8 @@ RunResults run_rows(std::span<const Scenario> points, std::int32_t first_point,
       if (sc.sample == SampleMode::PerRun)
         shared_starts[lp] = std::make_shared<const StartBook>(make_start_book(
             *plans[lp],
-            build_initial_book(sc, population_seed(sc, first_point + static_cast<std::int32_t>(lp), 0)),
+            build_initial_book(sc, population_seed(sc, first_point + static_cast<std::int32_t>(lp), 0),
+                               parallel_for_each),
             true, parallel_for_each));
       HandOff::release();
     };
@@ -77,6 +78,15 @@ RunResults run_rows(std::span<const Scenario> points, std::int32_t first_point,
     tbb::parallel_for(lp_first, lp_last + 1, body);
   });
   HandOff::acquire();
+  if (options.describe_initial) {
+    const Scenario& sc = points[lp_first];
+    if (shared_starts[lp_first]) {
+      results.account_names = account_names(sc);
+      results.initial_positions = describe_positions(shared_starts[lp_first]->positions);
+    } else {
+      describe_initial_book(sc, first_point + static_cast<std::int32_t>(lp_first), results);
+    }
+  }
 
   results.outcomes.resize(n_rows);
   // Recorded paths get a time-series slot each, in row order.
@@ -154,9 +164,10 @@ RunResults run_monte_carlo(const Scenario& sc, const RunOptions& options) {
   GridOptions grid;
   grid.threads = options.threads;
   grid.progress = options.progress;
-  RunResults results = run_rows(std::span<const Scenario>(&sc, 1), options.point,
-                                base + options.path_begin, base + std::max(end, options.path_begin), grid);
-  describe_initial_book(sc, options.point, results);
+  grid.describe_initial = true;
+  const std::int64_t row_begin = base + options.path_begin, row_end = base + std::max(end, options.path_begin);
+  RunResults results = run_rows(std::span<const Scenario>(&sc, 1), options.point, row_begin, row_end, grid);
+  if (row_end == row_begin) describe_initial_book(sc, options.point, results);  // no rows: not described
   return results;
 }
 

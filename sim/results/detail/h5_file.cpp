@@ -381,7 +381,7 @@ std::vector<std::string> Group::children() const {
 
 Dataset Group::write_raw(const std::string& name, std::span<const hsize_t> dims, hid_t mem_type,
                          hid_t file_type, const void* data, const std::string& unit,
-                         const std::string& description) {
+                         const std::string& description, int level) {
   const std::string path = child_path(name);
   const std::string what = fmt::format("writing dataset {}", path);
   hsize_t n = 1;
@@ -393,7 +393,7 @@ Dataset Group::write_raw(const std::string& name, std::span<const hsize_t> dims,
     const std::vector<hsize_t> chunk = chunk_shape(dims);
     check(H5Pset_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data()), what);
     check(H5Pset_shuffle(dcpl.get()), what);
-    check(H5Pset_deflate(dcpl.get(), 4), what);
+    check(H5Pset_deflate(dcpl.get(), static_cast<unsigned>(std::clamp(level, 1, 9))), what);
   }
   Handle dataset(
       H5Dcreate2(id(), name.c_str(), file_type, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
