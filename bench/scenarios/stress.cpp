@@ -10,7 +10,8 @@
 //                      Monte Carlo loop over paths (wall time; setup excluded; bench/scaling.sh).
 // BM_StressSample/T    sampling the 10^6 positions into the run's book on T threads.
 // BM_StressStartBook/T the shared StartBook from that book (queues frozen on T threads).
-// BM_StressWriteInitial /positions/initial of the 10^6 positions written to an HDF5 file.
+// BM_StressWriteInitial/T /positions/initial of the 10^6 positions written to an HDF5 file, its
+//                      chunks deflated on T threads.
 // The full 1000-path run is a command (`cascade run bench/scenarios/stress.yaml`), not a
 // benchmark iteration; docs/performance.md has both.
 #include <benchmark/benchmark.h>
@@ -156,10 +157,12 @@ void BM_StressWriteInitial(benchmark::State& state) {
   info.dt_s = r.sc.dt_s;
   for (const auto& a : r.sc.assets) info.assets.push_back(a.name);
   const std::string path = "/tmp/cascade_bench_initial." + std::to_string(::getpid()) + ".h5";
-  for (auto _ : state) cascade::write_results(path, info, results, true);
+  tbb::task_arena arena(static_cast<int>(state.range(0)));
+  const cascade::ForEach for_each = parallel_on(arena);
+  for (auto _ : state) cascade::write_results(path, info, results, true, {}, for_each);
   ::unlink(path.c_str());
   state.counters["positions"] = static_cast<double>(results.initial_positions.size());
 }
-BENCHMARK(BM_StressWriteInitial)->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
+BENCHMARK(BM_StressWriteInitial)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
 
 }  // namespace

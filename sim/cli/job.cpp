@@ -312,7 +312,12 @@ int execute_job(const SweepJob& job, const RunArgs& args, const std::optional<Sh
     if (shard)
       info.shard =
           ShardInfo{shard->index, shard->count, mine_shard.begin, mine_shard.end, all_rows};
-    write_results(args.output, info, results, args.force, throw_if_interrupted);
+    // The row tables' chunks (10^6 rows of /positions/initial) are deflated on the run's threads.
+    tbb::task_arena arena(threads > 0 ? threads : tbb::this_task_arena::max_concurrency());
+    const ParallelLoop parallel = [&arena](std::size_t n, const std::function<void(std::size_t)>& body) {
+      arena.execute([&] { tbb::parallel_for(std::size_t{0}, n, body); });
+    };
+    write_results(args.output, info, results, args.force, throw_if_interrupted, parallel);
   } catch (const Interrupted&) {
     err << "\ncascade " << command << ": interrupted; no results written to " << args.output
         << "\n";
