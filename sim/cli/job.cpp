@@ -315,7 +315,7 @@ int execute_job(const SweepJob& job, const RunArgs& args, const std::optional<Sh
     // The row tables' chunks (10^6 rows of /positions/initial) are deflated on the run's threads.
     tbb::task_arena arena(threads > 0 ? threads : tbb::this_task_arena::max_concurrency());
     const ParallelLoop parallel = [&arena](std::size_t n, const std::function<void(std::size_t)>& body) {
-      arena.execute([&] { tbb::parallel_for(std::size_t{0}, n, body); });
+      arena.execute([&] { parallel_for_each(n, body); });
     };
     write_results(args.output, info, results, args.force, throw_if_interrupted, parallel);
   } catch (const Interrupted&) {

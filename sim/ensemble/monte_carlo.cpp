@@ -35,12 +35,17 @@ std::uint64_t population_seed(const Scenario& sc, std::int32_t point, std::int64
                      sc.sample == SampleMode::PerRun ? -1 : path, Stream::Population);
 }
 
-/// A StartBook's queues sorted in parallel (sim/book/start_book.hpp).
-void parallel_for_each(std::size_t n, const std::function<void(std::size_t)>& body) {
-  tbb::parallel_for(std::size_t{0}, n, body);
-}
-
 }  // namespace
+
+void parallel_for_each(std::size_t n, const std::function<void(std::size_t)>& body) {
+  HandOff::release();  // what the bodies read was written before
+  tbb::parallel_for(std::size_t{0}, n, [&](std::size_t j) {
+    HandOff::acquire();
+    body(j);
+    HandOff::release();
+  });
+  HandOff::acquire();  // what the bodies wrote is read after
+}
 
 RunResults run_rows(std::span<const Scenario> points, std::int32_t first_point,
                     std::int64_t row_begin, std::int64_t row_end, const GridOptions& options) {

@@ -48,6 +48,11 @@ struct GridOptions {
 RunResults run_rows(std::span<const Scenario> points, std::int32_t first_point,
                     std::int64_t row_begin, std::int64_t row_end, const GridOptions& options);
 
+/// Runs body(j) for every j in [0, n) with TBB in the current task arena (a ForEach of
+/// sim/book/start_book.hpp: the book's builders and the writer's chunk loop get it); the hand-over
+/// to and from the workers is made visible to ThreadSanitizer (tools/tsan-tbb.supp).
+void parallel_for_each(std::size_t n, const std::function<void(std::size_t)>& body);
+
 /// Sets results.initial_positions and account_names: the initial book of path 0 of `sc` at sweep
 /// point `point` (the run-wide book when the population is sampled once per run).
 void describe_initial_book(const Scenario& sc, std::int32_t point, RunResults& results);
