@@ -12,7 +12,42 @@
 
 namespace cascade {
 
-PositionBook build_initial_book(const Scenario& sc, std::uint64_t population_seed) {
+namespace {
+
+/// One sampled position before it is placed in the book.
+struct Row {
+  IsolatedPosition p;
+  double stop_price;
+  double liquidation_price;  ///< NaN: never, or cross
+  std::int32_t cross_account;  ///< index among the cross accounts; -1: isolated
+};
+
+/// Samples rows[i] for population positions [begin, end) of asset k (the rows are independent:
+/// each draws from its own streams, so any split and order gives the same rows).
+void sample_rows(const Scenario& sc, std::size_t k, const MarginRule& rule, std::uint64_t population_seed,
+                 std::size_t begin, std::size_t end, std::vector<Row>& rows) {
+  const auto& a = sc.assets[k];
+  boost::random::uniform_01<double> uniform;
+  for (std::size_t i = begin; i < end; ++i) {
+    const std::uint64_t key = position_key(population_seed, k, static_cast<std::uint64_t>(i));
+    const SampledPosition drawn = sample_position(a, rule, *a.population, key);
+    IsolatedPosition p = drawn.position;
+    KeyedStream cross = position_stream(key, PositionDraw::Cross);
+    const double u_cross = uniform(cross), u_account = uniform(cross);
+    if (a.population->cross_share > 0.0 && u_cross < a.population->cross_share) {
+      const auto j = std::min(static_cast<std::size_t>(u_account * static_cast<double>(sc.cross_accounts)),
+                              static_cast<std::size_t>(sc.cross_accounts) - 1);
+      // A cross leg keeps its stop; margin calls are its account's (docs/agents.md).
+      rows[i] = {p, drawn.stop_price, kNever, static_cast<std::int32_t>(j)};
+      continue;
+    }
+    rows[i] = {p, drawn.stop_price, rule.liquidation_price(p), -1};
+  }
+}
+
+}  // namespace
+
+PositionBook build_initial_book(const Scenario& sc, std::uint64_t population_seed, const ForEach& for_each) {
   PositionBook book;
   std::size_t total = sc.positions.size();
   for (const auto& a : sc.assets) total += a.population ? static_cast<std::size_t>(a.population->count) : 0;
@@ -35,78 +70,82 @@ PositionBook build_initial_book(const Scenario& sc, std::uint64_t population_see
       book.wallet_usd.push_back(*sc.accounts[a].wallet_usd);
     }
 
+  // Every asset's population is sampled first, in blocks that `for_each` may run in parallel;
+  // what depends on the order of the draws (the cross wallets' sums, the book's numbering) is
+  // done afterwards in draw order, so the book is the same for any split.
+  const Profile profile = scenario_profile(sc);
+  std::vector<MarginRule> rules;
+  std::vector<std::vector<Row>> rows(sc.assets.size());
+  struct Block {
+    std::size_t asset, begin, end;
+  };
+  constexpr std::size_t kBlock = 16384;
+  std::vector<Block> blocks;
+  for (std::size_t k = 0; k < sc.assets.size(); ++k) {
+    rules.emplace_back(profile, sc.assets[k].tiers);
+    if (!sc.assets[k].population) continue;
+    const auto n = static_cast<std::size_t>(sc.assets[k].population->count);
+    rows[k].resize(n);
+    for (std::size_t b = 0; b < n; b += kBlock) blocks.push_back({k, b, std::min(n, b + kBlock)});
+  }
+  for_each(blocks.size(), [&](std::size_t j) {
+    const Block& b = blocks[j];
+    sample_rows(sc, b.asset, rules[b.asset], population_seed, b.begin, b.end, rows[b.asset]);
+  });
+
   // Sampled cross positions are spread uniformly over `cross_accounts` accounts, named after all
   // per-position accounts; each account's wallet is the margin its positions would have posted
   // isolated.
-  const Profile profile = scenario_profile(sc);
-  boost::random::uniform_01<double> uniform;
-  auto account = static_cast<std::int32_t>(sc.accounts.size());
   const std::int32_t first_cross = first_cross_account(sc);
   std::vector<double> cross_wallet(static_cast<std::size_t>(sc.cross_accounts), 0.0);
-  struct Row {
-    std::int32_t account;
-    IsolatedPosition p;
-    bool cross;
-    double stop_price;
-    double liquidation_price;  ///< NaN: never, or cross
-  };
-  std::vector<Row> rows;
-  std::vector<std::uint32_t> order;
+  for (auto& asset_rows : rows)
+    for (Row& r : asset_rows)
+      if (r.cross_account >= 0) {
+        cross_wallet[static_cast<std::size_t>(r.cross_account)] += r.p.margin;
+        r.p.margin = 0.0;
+      }
+  // A book shared by a whole run is numbered by side and liquidation price, the order in
+  // which a cascade reaches the positions, so that a cascade walks the book's memory in order
+  // instead of at random (docs/performance.md). Which positions the book holds is unchanged.
+  std::vector<std::vector<std::uint32_t>> orders(sc.assets.size());
+  for_each(sc.assets.size(), [&](std::size_t k) {
+    const std::vector<Row>& r = rows[k];
+    std::vector<std::uint32_t>& order = orders[k];
+    order.resize(r.size());
+    for (std::size_t j = 0; j < r.size(); ++j) order[j] = static_cast<std::uint32_t>(j);
+    if (sc.sample != SampleMode::PerRun) return;
+    // Longs by falling liquidation price, then shorts by rising, then the rest; ties in draw order.
+    std::vector<std::tuple<int, double, std::uint32_t>> keys(r.size());
+    for (std::size_t j = 0; j < r.size(); ++j) {
+      const double lp = r[j].liquidation_price;
+      const bool is_long = r[j].p.side > 0;
+      keys[j] = std::isnan(lp) ? std::tuple(2, 0.0, static_cast<std::uint32_t>(j))
+                               : std::tuple(is_long ? 0 : 1, is_long ? -lp : lp, static_cast<std::uint32_t>(j));
+    }
+    std::sort(keys.begin(), keys.end());
+    for (std::size_t j = 0; j < r.size(); ++j) order[j] = std::get<2>(keys[j]);
+  });
+
+  auto first_account = static_cast<std::int32_t>(sc.accounts.size());
   for (std::size_t k = 0; k < sc.assets.size(); ++k) {
     const auto& a = sc.assets[k];
     if (!a.population) continue;
-    const MarginRule rule(profile, a.tiers);
-    rows.clear();
-    rows.reserve(static_cast<std::size_t>(a.population->count));
-    for (int i = 0; i < a.population->count; ++i, ++account) {
-      // Each position draws from its own streams (sim/plan/random_streams.hpp), so this loop
-      // could run in any order.
-      const std::uint64_t key = position_key(population_seed, k, static_cast<std::uint64_t>(i));
-      const SampledPosition drawn = sample_position(a, rule, *a.population, key);
-      IsolatedPosition p = drawn.position;
-      KeyedStream cross = position_stream(key, PositionDraw::Cross);
-      const double u_cross = uniform(cross), u_account = uniform(cross);
-      if (a.population->cross_share > 0.0 && u_cross < a.population->cross_share) {
-        const auto j =
-            std::min(static_cast<std::size_t>(u_account * static_cast<double>(sc.cross_accounts)),
-                     cross_wallet.size() - 1);
-        cross_wallet[j] += p.margin;
-        p.margin = 0.0;
-        // A cross leg keeps its stop; margin calls are its account's (docs/agents.md).
-        rows.push_back({first_cross + static_cast<std::int32_t>(j), p, true, drawn.stop_price, kNever});
-        continue;
-      }
-      rows.push_back({account, p, false, drawn.stop_price, rule.liquidation_price(p)});
-    }
-    // A book shared by a whole run is numbered by side and liquidation price, the order in
-    // which a cascade reaches the positions, so that a cascade walks the book's memory in order
-    // instead of at random (docs/performance.md). Which positions the book holds is unchanged.
-    order.resize(rows.size());
-    for (std::size_t j = 0; j < rows.size(); ++j) order[j] = static_cast<std::uint32_t>(j);
-    if (sc.sample == SampleMode::PerRun) {
-      // Longs by falling liquidation price, then shorts by rising, then the rest; ties in draw order.
-      std::vector<std::tuple<int, double, std::uint32_t>> keys(rows.size());
-      for (std::size_t j = 0; j < rows.size(); ++j) {
-        const double lp = rows[j].liquidation_price;
-        const bool is_long = rows[j].p.side > 0;
-        keys[j] = std::isnan(lp) ? std::tuple(2, 0.0, static_cast<std::uint32_t>(j))
-                                 : std::tuple(is_long ? 0 : 1, is_long ? -lp : lp, static_cast<std::uint32_t>(j));
-      }
-      std::sort(keys.begin(), keys.end());
-      for (std::size_t j = 0; j < rows.size(); ++j) order[j] = std::get<2>(keys[j]);
-    }
     const auto& calls = a.population->margin_call;
-    for (std::uint32_t j : order) {
-      const Row& r = rows[j];
-      const std::uint32_t id = book.add(static_cast<std::int32_t>(k), r.account, r.p, r.cross);
+    for (std::uint32_t j : orders[k]) {
+      const Row& r = rows[k][j];
+      const bool cross = r.cross_account >= 0;
+      // A sampled isolated position has an account of its own, numbered in draw order.
+      const std::int32_t account = cross ? first_cross + r.cross_account : first_account + static_cast<std::int32_t>(j);
+      const std::uint32_t id = book.add(static_cast<std::int32_t>(k), account, r.p, cross);
       book.stop_price.set(id, r.stop_price);
-      if (r.cross) continue;
+      if (cross) continue;
       book.liquidation_price.set(id, r.liquidation_price);
       if (calls) {
         book.agent.set(id, PositionBook::kAnswersCalls);
         book.wallet.set(id, calls->wallet * r.p.margin);
       }
     }
+    first_account += a.population->count;
   }
   for (std::size_t j = 0; j < cross_wallet.size(); ++j)
     if (cross_wallet[j] > 0.0) {
@@ -115,8 +154,7 @@ PositionBook build_initial_book(const Scenario& sc, std::uint64_t population_see
     }
   for (std::size_t i = 0; i < sc.positions.size(); ++i) {
     if (book.cross[i]) continue;  // cross positions have an account-level threshold instead
-    const MarginRule rule(profile, sc.assets[static_cast<std::size_t>(book.asset[i])].tiers);
-    book.liquidation_price.set(i, rule.liquidation_price(book.isolated(i)));
+    book.liquidation_price.set(i, rules[static_cast<std::size_t>(book.asset[i])].liquidation_price(book.isolated(i)));
   }
   return book;
 }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "sim/book/position_book.hpp"
+#include "sim/book/start_book.hpp"  // ForEach
 #include "sim/scenario/scenario.hpp"
 
 namespace cascade {
@@ -26,7 +27,10 @@ struct InitialPosition {
 /// position i of asset k draws from the streams of position_key(population_seed, k, i) (see
 /// sim/plan/random_streams.hpp);
 /// CSV positions come first, in file order, then each asset's population in scenario order.
-PositionBook build_initial_book(const Scenario& sc, std::uint64_t population_seed);
+/// The population is sampled in blocks run through `for_each` (the Monte Carlo driver passes a
+/// parallel loop); the book is the same, bitwise, however the blocks run.
+PositionBook build_initial_book(const Scenario& sc, std::uint64_t population_seed,
+                                const ForEach& for_each = serial_for_each);
 
 /// Account index of the first sampled cross-margin account ("cross-0"): after the CSV accounts
 /// and one account per sampled position.

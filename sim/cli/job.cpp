@@ -264,6 +264,9 @@ int execute_job(const SweepJob& job, const RunArgs& args, const std::optional<Sh
     GridOptions opt;
     opt.threads = threads;
     opt.progress = [&](std::int64_t done, std::int64_t total) { bar.update(done, total); };
+    // /positions/initial is point 0's book: the root reuses the one it runs from when its rows
+    // begin in point 0.
+    opt.describe_initial = root && mine.begin < paths && mine.end > mine.begin;
     local.rows = run_rows(loaded.points, loaded.first_point, mine.begin, mine.end, opt);
   } catch (const Interrupted&) {
     local.status = RankStatus::Interrupted;
@@ -274,6 +277,9 @@ int execute_job(const SweepJob& job, const RunArgs& args, const std::optional<Sh
 
   // Rank 0 collects every rank's rows, in rank order (= row order).
   RunResults results;
+  const bool described = root && mine.begin < paths && mine.end > mine.begin && local.status == RankStatus::Ok;
+  results.initial_positions = std::move(local.rows.initial_positions);
+  results.account_names = std::move(local.rows.account_names);
   if (mpi.active() && mpi.size() > 1) {
     std::vector<std::vector<char>> buffers;
     try {
@@ -298,6 +304,8 @@ int execute_job(const SweepJob& job, const RunArgs& args, const std::optional<Sh
       local.message = e.what();
     }
   } else {
+    local.rows.initial_positions = std::move(results.initial_positions);
+    local.rows.account_names = std::move(results.account_names);
     results = std::move(local.rows);
   }
   if (local.status == RankStatus::Interrupted) {
@@ -311,12 +319,17 @@ int execute_job(const SweepJob& job, const RunArgs& args, const std::optional<Sh
   }
 
   try {
-    describe_initial_book(point0, 0, results);
+    if (!described) describe_initial_book(point0, 0, results);
     RunInfo info = make_info(job, point0, args);
     if (shard)
       info.shard =
           ShardInfo{shard->index, shard->count, mine_shard.begin, mine_shard.end, all_rows};
-    write_results(args.output, info, results, args.force, throw_if_interrupted);
+    // The row tables' chunks (10^6 rows of /positions/initial) are deflated on the run's threads.
+    tbb::task_arena arena(threads > 0 ? threads : tbb::this_task_arena::max_concurrency());
+    const ParallelLoop parallel = [&arena](std::size_t n, const std::function<void(std::size_t)>& body) {
+      arena.execute([&] { parallel_for_each(n, body); });
+    };
+    write_results(args.output, info, results, args.force, throw_if_interrupted, parallel);
   } catch (const Interrupted&) {
     err << "\ncascade " << command << ": interrupted; no results written to " << args.output
         << "\n";

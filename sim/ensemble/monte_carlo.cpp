@@ -36,12 +36,17 @@ std::uint64_t population_seed(const Scenario& sc, std::int32_t point, std::int64
                      sc.sample == SampleMode::PerRun ? -1 : path, Stream::Population);
 }
 
-/// A StartBook's queues sorted in parallel (sim/book/start_book.hpp).
-void parallel_for_each(std::size_t n, const std::function<void(std::size_t)>& body) {
-  tbb::parallel_for(std::size_t{0}, n, body);
-}
-
 }  // namespace
+
+void parallel_for_each(std::size_t n, const std::function<void(std::size_t)>& body) {
+  HandOff::release();  // what the bodies read was written before
+  tbb::parallel_for(std::size_t{0}, n, [&](std::size_t j) {
+    HandOff::acquire();
+    body(j);
+    HandOff::release();
+  });
+  HandOff::acquire();  // what the bodies wrote is read after
+}
 
 RunResults run_rows(std::span<const Scenario> points, std::int32_t first_point,
                     std::int64_t row_begin, std::int64_t row_end, const GridOptions& options) {
@@ -70,7 +75,8 @@ RunResults run_rows(std::span<const Scenario> points, std::int32_t first_point,
       if (sc.sample == SampleMode::PerRun)
         shared_starts[lp] = std::make_shared<const StartBook>(make_start_book(
             *plans[lp],
-            build_initial_book(sc, population_seed(sc, first_point + static_cast<std::int32_t>(lp), 0)),
+            build_initial_book(sc, population_seed(sc, first_point + static_cast<std::int32_t>(lp), 0),
+                               parallel_for_each),
             true, parallel_for_each));
       HandOff::release();
     };
@@ -78,6 +84,18 @@ RunResults run_rows(std::span<const Scenario> points, std::int32_t first_point,
     tbb::parallel_for(lp_first, lp_last + 1, body);
   });
   HandOff::acquire();
+  if (options.describe_initial) {
+    const Scenario& sc = points[lp_first];
+    if (shared_starts[lp_first]) {
+      results.account_names = account_names(sc);
+      results.initial_positions = describe_positions(shared_starts[lp_first]->positions);
+      // Cross positions at their account's levels, as `cascade levels --csv` shows them.
+      fill_cross_levels(*plans[lp_first], shared_starts[lp_first]->positions,
+                        plans[lp_first]->start_prices, results.initial_positions);
+    } else {
+      describe_initial_book(sc, first_point + static_cast<std::int32_t>(lp_first), results);
+    }
+  }
 
   results.outcomes.resize(n_rows);
   // Recorded paths get a time-series slot each, in row order.
@@ -158,9 +176,10 @@ RunResults run_monte_carlo(const Scenario& sc, const RunOptions& options) {
   GridOptions grid;
   grid.threads = options.threads;
   grid.progress = options.progress;
-  RunResults results = run_rows(std::span<const Scenario>(&sc, 1), options.point,
-                                base + options.path_begin, base + std::max(end, options.path_begin), grid);
-  describe_initial_book(sc, options.point, results);
+  grid.describe_initial = true;
+  const std::int64_t row_begin = base + options.path_begin, row_end = base + std::max(end, options.path_begin);
+  RunResults results = run_rows(std::span<const Scenario>(&sc, 1), options.point, row_begin, row_end, grid);
+  if (row_end == row_begin) describe_initial_book(sc, options.point, results);  // no rows: not described
   return results;
 }
 

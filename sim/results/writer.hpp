@@ -27,7 +27,11 @@ namespace cascade {
 /// `poll` (when set) is called between datasets and aborts the write by throwing (the command line passes
 /// throw_if_interrupted, so SIGINT/SIGTERM stop the write; tests inject failures through it). The
 /// writer itself knows nothing of signals.
+///
+/// `parallel` (when set) runs body(j) for j in [0, n), possibly in parallel: the row tables'
+/// chunks are compressed through it (the HDF5 calls stay on the calling thread).
+using ParallelLoop = std::function<void(std::size_t n, const std::function<void(std::size_t)>& body)>;
 void write_results(const std::string& out_path, const RunInfo& info, const RunResults& results,
-                   bool force, const std::function<void()>& poll = {});
+                   bool force, const std::function<void()>& poll = {}, const ParallelLoop& parallel = {});
 
 }  // namespace cascade

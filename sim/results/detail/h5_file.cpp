@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <hdf5_hl.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <cstring>
@@ -381,7 +382,7 @@ std::vector<std::string> Group::children() const {
 
 Dataset Group::write_raw(const std::string& name, std::span<const hsize_t> dims, hid_t mem_type,
                          hid_t file_type, const void* data, const std::string& unit,
-                         const std::string& description) {
+                         const std::string& description, int level, const ChunkLoop* chunks) {
   const std::string path = child_path(name);
   const std::string what = fmt::format("writing dataset {}", path);
   hsize_t n = 1;
@@ -389,16 +390,48 @@ Dataset Group::write_raw(const std::string& name, std::span<const hsize_t> dims,
   Handle space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), H5Sclose,
                what);
   Handle dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, what);
+  level = std::clamp(level, 1, 9);
+  std::vector<hsize_t> chunk;
   if (n > 0) {
-    const std::vector<hsize_t> chunk = chunk_shape(dims);
+    chunk = chunk_shape(dims);
     check(H5Pset_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data()), what);
     check(H5Pset_shuffle(dcpl.get()), what);
-    check(H5Pset_deflate(dcpl.get(), 4), what);
+    check(H5Pset_deflate(dcpl.get(), static_cast<unsigned>(level)), what);
   }
   Handle dataset(
       H5Dcreate2(id(), name.c_str(), file_type, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
       H5Dclose, what);
-  if (n > 0) check(H5Dwrite(dataset.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), what);
+  const std::size_t element = H5Tget_size(mem_type);
+  if (chunks != nullptr && n > 0 && dims.size() == 1 && n > chunk[0] && element == H5Tget_size(file_type) &&
+      H5Tequal(mem_type, file_type) > 0) {
+    // The filter pipeline by hand: shuffle (byte k of every element together), then zlib's
+    // compress2 at `level`, as H5Z's shuffle and deflate filters do. The last chunk is padded
+    // with the fill value (0) to its full size, as HDF5 stores an edge chunk.
+    const std::size_t per_chunk = static_cast<std::size_t>(chunk[0]);
+    const std::size_t count = (static_cast<std::size_t>(n) + per_chunk - 1) / per_chunk;
+    std::vector<std::vector<Bytef>> packed(count);
+    (*chunks)(count, [&](std::size_t j) {
+      const std::size_t first = j * per_chunk;
+      const std::size_t m = std::min(per_chunk, static_cast<std::size_t>(n) - first);
+      const auto* in = static_cast<const unsigned char*>(data) + first * element;
+      std::vector<Bytef> shuffled(per_chunk * element, 0);
+      for (std::size_t i = 0; i < m; ++i)
+        for (std::size_t b = 0; b < element; ++b) shuffled[b * per_chunk + i] = in[i * element + b];
+      uLongf size = compressBound(static_cast<uLong>(shuffled.size()));
+      packed[j].resize(size);
+      if (compress2(packed[j].data(), &size, shuffled.data(), static_cast<uLong>(shuffled.size()), level) != Z_OK)
+        packed[j].clear();  // reported below, on the calling thread
+      else
+        packed[j].resize(size);
+    });
+    for (std::size_t j = 0; j < count; ++j) {
+      if (packed[j].empty()) throw Error(fmt::format("{}: deflating chunk {}", what, j));
+      const hsize_t offset = static_cast<hsize_t>(j * per_chunk);
+      check(H5Dwrite_chunk(dataset.get(), H5P_DEFAULT, 0, &offset, packed[j].size(), packed[j].data()), what);
+    }
+  } else if (n > 0) {
+    check(H5Dwrite(dataset.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), what);
+  }
   Dataset out(std::move(dataset), path);
   out.set_attribute("unit", unit);
   out.set_attribute("description", description);

@@ -13,6 +13,7 @@
 #include <hdf5.h>
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -187,19 +188,28 @@ class Group : public Object {
   /// Names of the direct children, in creation order when tracked (else by name).
   std::vector<std::string> children() const;
 
+  /// Deflate level of the datasets written without one: 4.
+  static constexpr int kDeflateLevel = 4;
+  /// Runs body(j) for j in [0, n) in any order, possibly in parallel (a ForEach of sim/book).
+  using ChunkLoop = std::function<void(std::size_t n, const std::function<void(std::size_t)>& body)>;
   /// Creates a dataset of shape `dims` from C-order `data` (product(dims) values) with string
   /// attributes `unit` and `description`. Non-empty datasets are chunked (see chunk_shape) with
-  /// shuffle + deflate level 4; empty ones are contiguous without filters.
+  /// shuffle + deflate at `level` (1-9); empty ones are contiguous without filters.
+  /// With `chunks` (1-D datasets of several chunks), the chunks are shuffled and deflated
+  /// through that loop, as HDF5's filters would (same bytes, same filter pipeline), and written
+  /// with H5Dwrite_chunk: the file reads the same, its compression runs in parallel.
   template <class T>
   Dataset write_dataset(const std::string& name, std::span<const hsize_t> dims, const T* data,
-                        const std::string& unit, const std::string& description) {
-    return write_raw(name, dims, native_type<T>(), file_type<T>(), data, unit, description);
+                        const std::string& unit, const std::string& description,
+                        int level = kDeflateLevel, const ChunkLoop* chunks = nullptr) {
+    return write_raw(name, dims, native_type<T>(), file_type<T>(), data, unit, description, level, chunks);
   }
   template <class T>
   Dataset write_dataset(const std::string& name, const std::vector<T>& data,
-                        const std::string& unit, const std::string& description) {
+                        const std::string& unit, const std::string& description,
+                        int level = kDeflateLevel, const ChunkLoop* chunks = nullptr) {
     const hsize_t n = data.size();
-    return write_dataset<T>(name, std::span<const hsize_t>(&n, 1), data.data(), unit, description);
+    return write_dataset<T>(name, std::span<const hsize_t>(&n, 1), data.data(), unit, description, level, chunks);
   }
 
  protected:
@@ -208,7 +218,7 @@ class Group : public Object {
  private:
   Dataset write_raw(const std::string& name, std::span<const hsize_t> dims, hid_t mem_type,
                     hid_t file_type, const void* data, const std::string& unit,
-                    const std::string& description);
+                    const std::string& description, int level, const ChunkLoop* chunks);
 };
 
 class File : public Group {

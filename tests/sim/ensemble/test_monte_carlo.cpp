@@ -1,9 +1,12 @@
 // The Monte Carlo driver: reproducibility across thread counts and path ranges.
 #include <doctest/doctest.h>
 
+#include <bit>
 #include <cstring>
 
+#include "sim/book/initial_book.hpp"
 #include "sim/ensemble/monte_carlo.hpp"
+#include "sim/plan/random_streams.hpp"
 #include "tests/sim/engine/fixtures.hpp"
 #include "tests/sim/results/same_outcome.hpp"
 
@@ -91,6 +94,29 @@ TEST_CASE("MonteCarlo.Population.PerRunSharesOneBook") {
   CHECK(b.initial_positions.size() == 800);
   // Per path, path 0's book is the one described; per run, a run-wide draw: they differ.
   CHECK(a.initial_positions[0].size != b.initial_positions[0].size);
+  // Each is the book sampled on its own from its population seed (per run the driver reuses the
+  // book the paths ran from instead of sampling it again): the same rows.
+  const auto described = [](const Scenario& s, std::int64_t path) {
+    return describe_positions(
+        build_initial_book(s, stream_seed(s.seed, stream_point(s.independent_points, 0), path, Stream::Population)));
+  };
+  const auto same_rows = [](const std::vector<InitialPosition>& x, const std::vector<InitialPosition>& y) {
+    if (x.size() != y.size()) return false;
+    const auto bits = [](double v) { return std::bit_cast<std::uint64_t>(v); };
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      const InitialPosition &p = x[i], &q = y[i];
+      if (p.position != q.position || p.account != q.account || p.asset != q.asset || p.side != q.side ||
+          bits(p.size) != bits(q.size) || bits(p.entry_price) != bits(q.entry_price) ||
+          bits(p.margin) != bits(q.margin) || bits(p.liquidation_price) != bits(q.liquidation_price) ||
+          bits(p.bankruptcy_price) != bits(q.bankruptcy_price))
+        return false;
+    }
+    return true;
+  };
+  CHECK(same_rows(b.initial_positions, described(sc, 0)));
+  sc.sample = SampleMode::PerRun;
+  CHECK(same_rows(a.initial_positions, described(sc, -1)));
+  CHECK(a.account_names == account_names(sc));
   for (const auto& o : a.outcomes) CHECK(std::abs(o.conservation_residual) < 1e-6);
 }
 
