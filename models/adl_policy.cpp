@@ -80,6 +80,30 @@ std::vector<double> allocate_adl(AdlPolicy policy, std::span<const AdlCandidate>
       });
     case AdlPolicy::LeverageDrain:
     default: {
+      // A candidate with no equity left at the mark (it can still take the price) is infinitely
+      // levered: those give first, all they can; if they can cover the demand, each gives the
+      // same share of its capacity.
+      double unlevered_capacity = 0.0;
+      for (const auto& x : c)
+        if (!(x.equity > 0.0)) unlevered_capacity += x.capacity;
+      if (unlevered_capacity > 0.0) {
+        const double f = std::min(1.0, demand / unlevered_capacity);
+        double given = 0.0;
+        for (std::size_t j = 0; j < c.size(); ++j)
+          if (!(c[j].equity > 0.0)) given += y[j] = f * c[j].capacity;
+        if (f >= 1.0 && demand - given > 0.0) {
+          std::vector<AdlCandidate> finite;
+          std::vector<std::size_t> at;
+          for (std::size_t j = 0; j < c.size(); ++j)
+            if (c[j].equity > 0.0) {
+              finite.push_back(c[j]);
+              at.push_back(j);
+            }
+          const std::vector<double> rest = allocate_adl(policy, finite, demand - given);
+          for (std::size_t m = 0; m < at.size(); ++m) y[at[m]] = rest[m];
+        }
+        return y;
+      }
       // Bring every candidate's effective leverage down to the level L if above it:
       // (size - y)*mark = L*equity, y = size - L*equity/mark; none below L. The largest leverage
       // left is then L, the smallest level the demand allows.

@@ -13,7 +13,8 @@
 //                   left at the mark over the equity before the fill, (size - y)*mark / equity:
 //                   it falls as a candidate gives, for every candidate. (Counting the fill's own
 //                   cost in the equity would make it rise for a cross leg whose account cannot pay
-//                   for all of its size, and the level ill-defined.)
+//                   for all of its size, and the level ill-defined.) A candidate with no equity
+//                   left at the mark is infinitely levered: those give first.
 //
 // Plain arithmetic on plain data: no positions, no engine. sim/engine/adl.cpp builds the
 // candidates and applies the allocation.

@@ -449,6 +449,18 @@ class Path {
     // leverage_drain: the free candidates above the level L give y = n - L*e/mark (notional
     // left L times the equity before the fill), so their total N - L*E/mark is the demand left:
     // L = mark*(N - D)/E, over the most levered free candidates whose leverage is above it.
+    // Candidates without equity at the mark are infinitely levered: they give first, all of their
+    // capacity, or the same share of it when that is more than the demand.
+    double zero_cap = 0;
+    for (const auto& x : c)
+      if (!(x.equity > 0)) zero_cap += x.cap;
+    if (zero_cap > 0) {
+      if (zero_cap >= demand) {
+        for (std::size_t m = 0; m < c.size(); ++m) y[m] = c[m].equity > 0 ? 0.0 : c[m].cap * (demand / zero_cap);
+        return y;
+      }
+      for (std::size_t m = 0; m < c.size(); ++m) bound[m] = !(c[m].equity > 0);
+    }
     const auto lev = [&](const Candidate& x) { return x.size * mark / x.equity; };
     std::vector<std::size_t> order(c.size());
     for (std::size_t m = 0; m < c.size(); ++m) order[m] = m;
