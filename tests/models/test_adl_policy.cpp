@@ -79,6 +79,20 @@ TEST_CASE("Models.AdlPolicy.LeverageDrainLevelsTheMostLevered") {
   CHECK(sum(w) == doctest::Approx(80.0).epsilon(1e-12));
 }
 
+TEST_CASE("Models.AdlPolicy.LeverageDrainTakesFirstFromNoEquity") {
+  // A winner with no equity at the mark (it can still take the price) is infinitely levered: it
+  // gives first. Without the rule the level was infinite and every allocation NaN.
+  const std::vector<AdlCandidate> c = {cand(100, 200), cand(10, 0.0, 4), cand(50, 250)};
+  const auto small = allocate_adl(AdlPolicy::LeverageDrain, c, 3.0);
+  CHECK(small == std::vector<double>{0.0, 3.0, 0.0});
+  // 30: the 4 it can give, then 26 from the 5x alone: 100 - 20L = 26, L = 3.7 (above the 2x).
+  const auto y = allocate_adl(AdlPolicy::LeverageDrain, c, 30.0);
+  CHECK(y[1] == 4.0);
+  CHECK(y[0] == doctest::Approx(26.0).epsilon(1e-12));
+  CHECK(y[2] == 0.0);
+  CHECK(sum(y) == doctest::Approx(30.0).epsilon(1e-12));
+}
+
 TEST_CASE("Models.AdlPolicy.Names") {
   for (const AdlPolicy p : {AdlPolicy::Queue, AdlPolicy::ProRata, AdlPolicy::LeverageDrain})
     CHECK(adl_policy_from_name(adl_policy_name(p)) == p);
