@@ -16,4 +16,9 @@ namespace cascade {
 /// Throws InputError on any problem.
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides = {});
 
+/// The same from the file's text (`path` names it in errors and resolves its CSV files): what
+/// the fuzzers and the round-trip checks call.
+Scenario load_scenario_text(const std::string& text, const std::string& path,
+                            const std::vector<std::string>& overrides = {});
+
 }  // namespace cascade
