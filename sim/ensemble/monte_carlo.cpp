@@ -57,8 +57,10 @@ RunResults run_rows(std::span<const Scenario> points, std::int32_t first_point,
   // when the population is sampled once per run; paths copy it in O(pages), not O(positions).
   std::vector<std::unique_ptr<RunPlan>> plans(points.size());
   std::vector<std::shared_ptr<const StartBook>> shared_starts(points.size());
-  for (std::size_t lp = lp_first; lp <= lp_last; ++lp)
+  for (std::size_t lp = lp_first; lp <= lp_last; ++lp) {
+    throw_if_interrupted();  // a sweep of many points spends its set-up here
     plans[lp] = std::make_unique<RunPlan>(points[lp]);
+  }
   const int threads =
       options.threads > 0 ? options.threads : tbb::this_task_arena::max_concurrency();
   tbb::task_arena arena(threads);
