@@ -217,7 +217,8 @@ int execute_job(const SweepJob& job, const RunArgs& args, const std::optional<Sh
   static const mpi::Session kNoMpi(nullptr, nullptr, false);
   const mpi::Session& mpi = args.mpi != nullptr ? *args.mpi : kNoMpi;
   const bool root = mpi.rank() == 0;
-  if (root) {
+  {
+    // Every rank checks (and returns) alike, so that none waits for a rank that gave up.
     std::vector<std::string> inputs = job.base.input_files;
     inputs.push_back(job.scenario_path);
     if (const auto problem = output_path_problem(args.output, args.force, inputs)) {
