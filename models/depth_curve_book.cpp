@@ -10,10 +10,11 @@ namespace cascade {
 namespace {
 
 /// Index j of the segment [k[j], k[j+1]] holding v (k strictly increasing, k[0] = 0 <= v <
-/// k.back()).
+/// k.back()); never past the last segment, whatever v (a NaN compares false with every knot).
 std::size_t segment(const std::vector<double>& k, double v) noexcept {
   const auto it = std::upper_bound(k.begin(), k.end(), v);
-  return static_cast<std::size_t>(std::distance(k.begin(), it)) - 1;
+  const auto j = static_cast<std::size_t>(std::distance(k.begin(), it));
+  return std::clamp<std::size_t>(j, 1, k.size() - 1) - 1;
 }
 
 std::vector<double> with_zero(std::vector<double> v) {
@@ -70,6 +71,7 @@ DepthCurve::DepthCurve(std::vector<double> distance, std::vector<double> bid_usd
 
 double DepthCurve::depth_within(int side, double x) const noexcept {
   const std::vector<double>& d = depths(side);
+  if (std::isnan(x)) return x;  // a NaN imbalance stays NaN (the run refuses it), read nothing
   if (x >= x_.back()) return d.back();
   if (x <= 0.0) return 0.0;
   const std::size_t j = segment(x_, x);
@@ -78,6 +80,7 @@ double DepthCurve::depth_within(int side, double x) const noexcept {
 
 double DepthCurve::distance_at(int side, double d_usd) const noexcept {
   const std::vector<double>& d = depths(side);
+  if (std::isnan(d_usd)) return d_usd;
   if (d_usd >= d.back()) return x_.back();
   if (d_usd <= 0.0) return 0.0;
   const std::size_t j = segment(d, d_usd);
@@ -87,6 +90,7 @@ double DepthCurve::distance_at(int side, double d_usd) const noexcept {
 double DepthCurve::integral(int side, double d_usd) const noexcept {
   const std::vector<double>& d = depths(side);
   const std::vector<double>& h = side > 0 ? hask_ : hbid_;
+  if (std::isnan(d_usd)) return d_usd;
   if (d_usd <= 0.0) return 0.0;
   if (d_usd >= d.back()) return h.back() + x_.back() * (d_usd - d.back());
   const std::size_t j = segment(d, d_usd);

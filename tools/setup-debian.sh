@@ -12,6 +12,7 @@ packages=(
   python3-h5py python3-numpy python3-pandas python3-matplotlib
   python3-xarray python3-h5netcdf netcdf-bin
   chromium
+  clang libclang-rt-14-dev
 )
 
 missing=()

@@ -2,9 +2,13 @@
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
+#include <algorithm>
+#include <thread>
+
 #include "sim/cli/load.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/cli/inspect.hpp"
+#include "sim/cli/memory_estimate.hpp"
 #include "sim/results/schema.hpp"
 
 namespace cascade {
@@ -39,20 +43,21 @@ int command_check(const ScenarioArgs& args, std::ostream& out, std::ostream& err
   }
   fmt::print(out, "  positions per path: {} ({} from file, {} sampled {})\n", per_path,
              sc->positions.size(), sampled, sc->sample == SampleMode::PerRun ? "once per run" : "per path");
-  // Memory: one position book per worker thread, outcomes per path, time series per recorded
-  // path; events are bounded by one per position per path.
-  const double per_position = sizeof(double) * 6 + sizeof(std::int32_t) * 2 + 2 + 16;
-  const double per_outcome = sizeof(PathOutcome) + 10.0 * 8 * static_cast<double>(sc->assets.size());
-  const double series = static_cast<double>(sc->output.timeseries_paths.size()) * (sc->steps + 1) *
-                        static_cast<double>(sc->assets.size()) * 6 * 8;
-  const double fixed = per_position * static_cast<double>(per_path) * 2 +
-                       per_outcome * sc->paths + series;
-  fmt::print(out, "  estimated memory: {:.1f} MiB per thread-pair and results", fixed / (1 << 20));
-  if (sc->output.events)
-    fmt::print(out, " (+ up to {:.1f} MiB of liquidation events)",
-               48.0 * static_cast<double>(per_path) * sc->paths / (1 << 20));
+  // Memory, in 64-bit and with every part that grows with a key (sim/cli/memory_estimate.hpp),
+  // for a run on all cores.
+  const int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const MemoryEstimate mem = estimate_memory(*sc, sc->paths, threads);
+  fmt::print(out, "  estimated memory: {} for a run on {} threads (largest: {}, driven by `{}`)",
+             format_bytes(mem.total), threads, mem.largest().what, mem.largest().key);
   fmt::print(out, "\n  output: events {}, time series for {} path(s)\n", sc->output.events ? "on" : "off",
              sc->output.timeseries_paths.size());
+  const std::uint64_t machine = machine_memory_bytes();
+  if (machine > 0 && mem.total > machine)
+    fmt::print(err,
+               "{}: warning: the estimated memory, {}, exceeds this machine's {} (mostly {}: "
+               "lower `{}`); `cascade run` refuses it unless given --allow-large\n",
+               args.scenario, format_bytes(mem.total), format_bytes(machine), mem.largest().what,
+               mem.largest().key);
   return 0;
 }
 

@@ -14,6 +14,9 @@ namespace mpi {
 class Session;
 }
 
+/// The most worker threads `--threads` accepts (more is refused with exit 2, not clamped).
+inline constexpr int kMaxThreads = 4096;
+
 struct ScenarioArgs {
   std::string scenario;
   std::vector<std::string> overrides;  ///< --set key.path=value
@@ -22,10 +25,12 @@ struct ScenarioArgs {
 struct RunArgs : ScenarioArgs {
   std::string output;
   std::optional<std::int64_t> paths;
-  std::optional<std::uint64_t> seed;
+  /// --seed as written: checked by the loader like the YAML key `seed` (decimal, [0, 2^64)).
+  std::optional<std::string> seed;
   int threads = 0;        ///< per process (per MPI rank); 0 = all cores (shared by the node's ranks)
   std::string shard;      ///< "i/n": run only block i of n of the (point, path) rows; empty: all
   bool force = false;
+  bool allow_large = false;  ///< run even when the memory estimate exceeds the machine's memory
   bool quiet = false;
   bool progress = false;  ///< draw a progress bar on err (main sets it when stderr is a tty)
   std::string command_line;
@@ -58,7 +63,7 @@ struct CompareArgs {
 /// `cascade solve`: the value of one key at which a quantile of an outcome meets a target.
 struct SolveArgs : ScenarioArgs {
   std::optional<std::int64_t> paths;
-  std::optional<std::uint64_t> seed;
+  std::optional<std::string> seed;  ///< as written, checked like the YAML key `seed`
   int threads = 0;
   std::string param;   ///< --param KEY
   std::string range;   ///< --range LO,HI

@@ -245,7 +245,11 @@ void print_overview(const ResultsFile& file,
   for (const char* c : {"paths", "liq. p5", "liq. p50", "liq. p95", "depth p50", "bad debt p95"})
     out << pad_left(c, kWidth);
   out << '\n';
-  for (const auto& [point, rows] : by_point) {
+  for (const auto& entry : by_point) {
+    // Not a structured binding: clang 14 cannot capture one in the lambda below (C++20 allows
+    // it, P1091; clang implements it from 16).
+    const auto point = entry.first;
+    const auto& rows = entry.second;
     out << pad_left(std::to_string(point), 9);
     for (std::size_t a = 0; a < heads.size(); ++a) {
       const auto& v = heads[a]->values;

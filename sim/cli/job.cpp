@@ -14,6 +14,8 @@
 
 #include "cascade/version.hpp"
 #include "sim/cli/inspect.hpp"
+#include "sim/cli/memory_estimate.hpp"
+#include "sim/cli/output_path.hpp"
 #include "sim/ensemble/interrupt.hpp"
 #include "sim/ensemble/monte_carlo.hpp"
 #include "sim/ensemble/mpi_rows.hpp"
@@ -216,9 +218,9 @@ std::vector<std::string> run_overrides(const RunArgs& args) {
 
 std::vector<std::string> run_overrides(std::vector<std::string> overrides,
                                        const std::optional<std::int64_t>& paths,
-                                       const std::optional<std::uint64_t>& seed) {
-  if (paths) overrides.push_back("paths=" + std::to_string(*paths));
-  if (seed) overrides.push_back("seed=" + std::to_string(*seed));
+                                       const std::optional<std::string>& seed) {
+  if (paths) overrides.push_back("--paths=" + std::to_string(*paths));
+  if (seed) overrides.push_back("--seed=" + *seed);
   return overrides;
 }
 
@@ -227,10 +229,14 @@ int execute_job(const SweepJob& job, const RunArgs& args, const std::optional<Sh
   static const mpi::Session kNoMpi(nullptr, nullptr, false);
   const mpi::Session& mpi = args.mpi != nullptr ? *args.mpi : kNoMpi;
   const bool root = mpi.rank() == 0;
-  if (std::filesystem::exists(args.output) && !args.force) {
-    err << "cascade " << command << ": error: " << args.output
-        << " exists (use --force to overwrite)\n";
-    return 2;
+  {
+    // Every rank checks (and returns) alike, so that none waits for a rank that gave up.
+    std::vector<std::string> inputs = job.base.input_files;
+    inputs.push_back(job.scenario_path);
+    if (const auto problem = output_path_problem(args.output, args.force, inputs)) {
+      err << "cascade " << command << ": error: " << *problem << "\n";
+      return 2;
+    }
   }
 
   // The rows this process runs: the shard's, then this rank's share of them.
@@ -242,6 +248,22 @@ int execute_job(const SweepJob& job, const RunArgs& args, const std::optional<Sh
 
   const int threads = args.threads > 0 ? args.threads : (mpi.active() ? default_threads() : 0);
   const std::int64_t paths = job.base.paths;
+  {
+    // Refuse up front what cannot fit, before a single allocation (sim/cli/memory_estimate.hpp).
+    const int workers = threads > 0 ? threads
+                                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    const MemoryEstimate mem = estimate_memory(job.base, mine.size(), workers);
+    const std::uint64_t machine = machine_memory_bytes();
+    if (machine > 0 && mem.total > machine && !args.allow_large) {
+      err << fmt::format(
+          "cascade {}: error: the run needs an estimated {}, more than this machine's {}: mostly "
+          "{} ({}), driven by `{}`; lower it, shard the run (--shard), or pass --allow-large to "
+          "run anyway\n",
+          command, format_bytes(mem.total), format_bytes(machine), mem.largest().what,
+          format_bytes(mem.largest().bytes), mem.largest().key);
+      return 2;
+    }
+  }
   LoadedPoints loaded;
   try {
     loaded = load_points(job, mine, threads);
@@ -258,8 +280,6 @@ int execute_job(const SweepJob& job, const RunArgs& args, const std::optional<Sh
   const auto t0 = std::chrono::steady_clock::now();
   RankRows local;
   try {
-    const auto parent = std::filesystem::path(args.output).parent_path();
-    if (root && !parent.empty()) std::filesystem::create_directories(parent);
     ProgressBar bar(err, args.progress && root);
     GridOptions opt;
     opt.threads = threads;

@@ -15,11 +15,12 @@ namespace cascade {
 int execute_job(const SweepJob& job, const RunArgs& args, const std::optional<ShardSelector>& shard,
                 std::string_view command, std::ostream& out, std::ostream& err);
 
-/// The scenario overrides a run's options imply: --set, then --paths and --seed.
+/// The scenario overrides a run's options imply: --set, then `--paths=N` and `--seed=S`, which
+/// the loader applies as the top-level keys and reports errors in as the option (`--paths:`).
 std::vector<std::string> run_overrides(const RunArgs& args);
 /// The same from the pieces (`cascade solve` has the options but is not a run).
 std::vector<std::string> run_overrides(std::vector<std::string> set,
                                        const std::optional<std::int64_t>& paths,
-                                       const std::optional<std::uint64_t>& seed);
+                                       const std::optional<std::string>& seed);
 
 }  // namespace cascade

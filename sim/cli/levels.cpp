@@ -14,6 +14,7 @@
 
 #include "sim/cli/load.hpp"
 #include "sim/cli/commands.hpp"
+#include "sim/cli/output_path.hpp"
 #include "sim/book/cross_levels.hpp"
 #include "sim/book/initial_book.hpp"
 #include "sim/cli/inspect.hpp"
@@ -63,6 +64,15 @@ void fill_inverse_levels(const Scenario& sc, std::vector<InitialPosition>& rows)
 int command_levels(const LevelsArgs& args, std::ostream& out, std::ostream& err) {
   const auto sc = load_or_report(args.scenario, args.overrides, err);
   if (!sc) return 2;
+  if (!args.csv.empty()) {
+    // --csv replaces a regular file as it always has, but never a FIFO, a device or an input.
+    std::vector<std::string> inputs = sc->input_files;
+    inputs.push_back(args.scenario);
+    if (const auto problem = output_path_problem(args.csv, true, inputs)) {
+      err << "cascade levels: error: " << *problem << "\n";
+      return 2;
+    }
+  }
   // The book of path 0 (or the run-wide book), as `cascade run` would start from.
   const std::uint64_t seed = stream_seed(sc->seed, 0, sc->sample == SampleMode::PerRun ? -1 : 0,
                                          Stream::Population);

@@ -40,12 +40,15 @@ void add_run_options(CLI::App* cmd, cascade::RunArgs& run) {
   cmd->add_option("--threads", run.threads,
                   "Worker threads per process (default: all cores; under MPI, the node's cores "
                   "divided by its ranks)")
-      ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--seed", run.seed, "Master seed (overrides `seed`)");
+      ->check(CLI::Range(0, cascade::kMaxThreads));
+  cmd->add_option("--seed", run.seed,
+                  "Master seed, a decimal integer in [0, 2^64) as the YAML key (overrides `seed`)");
   cmd->add_option("--shard", run.shard,
                   "Run only block i of n (0-based, e.g. 3/10) of the (point, path) rows; "
                   "`cascade merge` joins the shard files");
   cmd->add_flag("--force", run.force, "Overwrite an existing output file");
+  cmd->add_flag("--allow-large", run.allow_large,
+                "Run even when the memory estimate (`cascade check`) exceeds this machine's memory");
   cmd->add_flag("-q,--quiet", run.quiet, "No progress bar and no summary");
 }
 
@@ -138,9 +141,10 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(2, 1000));
   solve_cmd->add_option("--paths", solve.paths, "Paths per run (overrides `paths`)")
       ->check(CLI::PositiveNumber);
-  solve_cmd->add_option("--seed", solve.seed, "Master seed (overrides `seed`)");
+  solve_cmd->add_option("--seed", solve.seed,
+                        "Master seed, a decimal integer in [0, 2^64) (overrides `seed`)");
   solve_cmd->add_option("--threads", solve.threads, "Worker threads (default: all cores)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(CLI::Range(0, cascade::kMaxThreads));
   solve_cmd->add_flag("--json", solve.json, "Print JSON for scripts");
 
   cascade::ReportArgs report;
@@ -162,41 +166,56 @@ int main(int argc, char** argv) {
 
   cascade::install_interrupt_handlers();
   const std::string command_line = join_command_line(argc, argv);
-  if (*run_cmd || *sweep_cmd) {
-    cascade::RunArgs& args = *run_cmd ? run : sweep;
-    const char* name = *run_cmd ? "run" : "sweep";
-    // Under an MPI launcher, every rank runs a block of rows and rank 0 writes (docs/batch.md).
-    const bool under_mpi = cascade::mpi::launched_by_mpi();
-    if (under_mpi && !cascade::mpi::built_with_mpi() && cascade::mpi::announced_world_size() > 1) {
-      std::cerr << "cascade " << name << ": error: started by mpirun with "
-                << cascade::mpi::announced_world_size()
-                << " processes, but this cascade was built without MPI (configure with "
-                   "-DCASCADE_WITH_MPI=ON); every process would run the whole job\n";
-      return 2;
+  const std::string command = app.get_subcommands().front()->get_name();
+  auto dispatch = [&]() -> int {
+    if (*run_cmd || *sweep_cmd) {
+      cascade::RunArgs& args = *run_cmd ? run : sweep;
+      const char* name = *run_cmd ? "run" : "sweep";
+      // Under an MPI launcher, every rank runs a block of rows and rank 0 writes (docs/batch.md).
+      const bool under_mpi = cascade::mpi::launched_by_mpi();
+      if (under_mpi && !cascade::mpi::built_with_mpi() && cascade::mpi::announced_world_size() > 1) {
+        std::cerr << "cascade " << name << ": error: started by mpirun with "
+                  << cascade::mpi::announced_world_size()
+                  << " processes, but this cascade was built without MPI (configure with "
+                     "-DCASCADE_WITH_MPI=ON); every process would run the whole job\n";
+        return 2;
+      }
+      cascade::mpi::Session session(&argc, &argv, under_mpi);
+      NullStream quiet;
+      const bool root = session.rank() == 0;
+      args.command_line = command_line;
+      args.mpi = &session;
+      args.progress = root && !args.quiet && isatty(fileno(stderr));
+      std::ostream& out = root ? static_cast<std::ostream&>(std::cout) : quiet;
+      std::ostream& err = root ? static_cast<std::ostream&>(std::cerr) : quiet;
+      return *run_cmd ? cascade::command_run(run, out, err) : cascade::command_sweep(sweep, out, err);
     }
-    cascade::mpi::Session session(&argc, &argv, under_mpi);
-    NullStream quiet;
-    const bool root = session.rank() == 0;
-    args.command_line = command_line;
-    args.mpi = &session;
-    args.progress = root && !args.quiet && isatty(fileno(stderr));
-    std::ostream& out = root ? static_cast<std::ostream&>(std::cout) : quiet;
-    std::ostream& err = root ? static_cast<std::ostream&>(std::cerr) : quiet;
-    return *run_cmd ? cascade::command_run(run, out, err) : cascade::command_sweep(sweep, out, err);
-  }
-  if (*check_cmd) return cascade::command_check(check, std::cout, std::cerr);
-  if (*compare_cmd) return cascade::command_compare(compare, std::cout, std::cerr);
-  if (*solve_cmd) return cascade::command_solve(solve, std::cout, std::cerr);
-  if (*report_cmd) return cascade::command_report(report, std::cout, std::cerr);
-  if (*levels_cmd) return cascade::command_levels(levels, std::cout, std::cerr);
-  if (*merge_cmd) {
-    merge.command_line = command_line;
-    return cascade::command_merge(merge, std::cout, std::cerr);
-  }
+    if (*check_cmd) return cascade::command_check(check, std::cout, std::cerr);
+    if (*compare_cmd) return cascade::command_compare(compare, std::cout, std::cerr);
+    if (*solve_cmd) return cascade::command_solve(solve, std::cout, std::cerr);
+    if (*report_cmd) return cascade::command_report(report, std::cout, std::cerr);
+    if (*levels_cmd) return cascade::command_levels(levels, std::cout, std::cerr);
+    if (*merge_cmd) {
+      merge.command_line = command_line;
+      return cascade::command_merge(merge, std::cout, std::cerr);
+    }
+    try {
+      return cascade::inspect_results(inspect_path, std::cout, inspect);
+    } catch (const std::exception& e) {
+      std::cerr << "cascade inspect: error: " << e.what() << "\n";
+      return 1;
+    }
+  };
+  // Every command reports what escapes it (an exhausted memory, a file system error, a
+  // library's exception) as a runtime failure with a message, never as std::terminate's abort.
   try {
-    return cascade::inspect_results(inspect_path, std::cout, inspect);
+    return dispatch();
+  } catch (const std::bad_alloc&) {
+    std::cerr << "cascade " << command
+              << ": error: out of memory (`cascade check` estimates what a run needs; "
+                 "lower paths, steps or the population)\n";
   } catch (const std::exception& e) {
-    std::cerr << "cascade inspect: error: " << e.what() << "\n";
-    return 1;
+    std::cerr << "cascade " << command << ": error: " << e.what() << "\n";
   }
+  return 1;
 }

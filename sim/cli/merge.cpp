@@ -12,6 +12,8 @@
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
+
+#include "sim/cli/output_path.hpp"
 #include <map>
 
 #include "sim/cli/commands.hpp"
@@ -121,8 +123,8 @@ int command_merge(const MergeArgs& args, std::ostream& out, std::ostream& err) {
     err << "cascade merge: error: no shard files given\n";
     return 2;
   }
-  if (std::filesystem::exists(args.output) && !args.force) {
-    err << "cascade merge: error: " << args.output << " exists (use --force to overwrite)\n";
+  if (const auto problem = output_path_problem(args.output, args.force, args.inputs)) {
+    err << "cascade merge: error: " << *problem << "\n";
     return 2;
   }
   ResultsFile merged;
@@ -173,8 +175,6 @@ int command_merge(const MergeArgs& args, std::ostream& out, std::ostream& err) {
   info.shard.reset();
   info.command_line = args.command_line;
   try {
-    const auto parent = std::filesystem::path(args.output).parent_path();
-    if (!parent.empty()) std::filesystem::create_directories(parent);
     write_results(args.output, info, merged.results, args.force, throw_if_interrupted);
   } catch (const Interrupted&) {
     err << "\ncascade merge: interrupted; nothing written to " << args.output << "\n";

@@ -5,13 +5,14 @@
 #include <filesystem>
 
 #include "sim/cli/commands.hpp"
+#include "sim/cli/output_path.hpp"
 #include "sim/results/reader.hpp"
 
 namespace cascade {
 
 int command_report(const ReportArgs& args, std::ostream& out, std::ostream& err) {
-  if (std::filesystem::exists(args.output) && !args.force) {
-    err << "cascade report: error: " << args.output << " exists (use --force to overwrite)\n";
+  if (const auto problem = output_path_problem(args.output, args.force, {args.input})) {
+    err << "cascade report: error: " << *problem << "\n";
     return 2;
   }
   ResultsFile file;
@@ -22,8 +23,6 @@ int command_report(const ReportArgs& args, std::ostream& out, std::ostream& err)
     return 1;
   }
   try {
-    const auto parent = std::filesystem::path(args.output).parent_path();
-    if (!parent.empty()) std::filesystem::create_directories(parent);
     write_file_atomically(args.output, render_report(file, args.input));
   } catch (const std::exception& e) {
     err << "cascade report: error: " << e.what() << "\n";

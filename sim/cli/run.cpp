@@ -2,12 +2,16 @@
 // ranks. The work is sim/cli/job.cpp's, shared with `cascade sweep`.
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
 #include "sim/cli/commands.hpp"
 #include "sim/ensemble/sweep.hpp"
 #include "sim/cli/job.hpp"
+#include "sim/ensemble/interrupt.hpp"
+#include "sim/results/writer.hpp"
 
 namespace cascade {
 
@@ -29,17 +33,27 @@ int command_run(const RunArgs& args, std::ostream& out, std::ostream& err) {
 }
 
 void write_file_atomically(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  const std::string tmp = temporary_path(path);
+  std::error_code ec;
   {
     std::ofstream f(tmp, std::ios::binary);
-    if (!f) throw std::runtime_error("cannot write " + tmp);
+    if (!f) throw std::runtime_error("cannot write " + tmp + ": " + std::strerror(errno));
     f << text;
     if (!f.flush()) {
-      std::filesystem::remove(tmp);
+      std::filesystem::remove(tmp, ec);
       throw std::runtime_error("cannot write " + tmp);
     }
   }
-  std::filesystem::rename(tmp, path);
+  if (interrupted()) {
+    std::filesystem::remove(tmp, ec);
+    throw Interrupted();
+  }
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) {
+    std::error_code ignored;
+    std::filesystem::remove(tmp, ignored);
+    throw std::runtime_error("cannot rename " + tmp + " to " + path + ": " + ec.message());
+  }
 }
 
 }  // namespace cascade

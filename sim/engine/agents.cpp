@@ -186,9 +186,9 @@ void Engine::arrive() {
     const auto& a = sc_.assets[k];
     if (!a.population || !(a.population->arrivals_per_day > 0.0)) continue;
     const PopulationSpec& pop = *a.population;
-    const int count = arrivals_per_step_[k](agents_rng_);
+    const std::int64_t count = arrivals_per_step_[k](agents_rng_);
     auto& s = assets_[k];
-    for (int c = 0; c < count; ++c) {
+    for (std::int64_t c = 0; c < count; ++c) {
       // A new position opens at the mark against the hedger; its margin comes from outside.
       const SampledPosition drawn = sample_position(a, plan_.rules[k], pop, agents_rng_, s.mark);
       IsolatedPosition p = drawn.position;

@@ -324,8 +324,9 @@ class Engine {
   std::vector<double> flow_orders_, flow_totals_;  ///< per-step scratch
   std::vector<RoundFill> flow_fills_;
   std::vector<double> vault_orders_;  ///< per-step scratch: the vault's unwind order per asset
-  /// Per asset: the number of positions arriving in a step (empty without arrivals).
-  std::vector<boost::random::poisson_distribution<int, double>> arrivals_per_step_;
+  /// Per asset: the number of positions arriving in a step (empty without arrivals); 64-bit,
+  /// because a mean past 2^31 made the `int` draw overflow to a negative count (no arrivals).
+  std::vector<boost::random::poisson_distribution<std::int64_t, double>> arrivals_per_step_;
   // Per-round scratch, per asset: liquidations taken over in this round (`hits_`), liquidations
   // still in progress from earlier rounds (`pending_`: the book could not fill all of them),
   // stop-losses and reduces of the round.

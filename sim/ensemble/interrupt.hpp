@@ -1,5 +1,5 @@
 #pragma once
-// Cooperative cancellation on SIGINT/SIGTERM.
+// Cooperative cancellation on SIGINT, SIGTERM and SIGHUP.
 //
 // The command line installs the handler; long loops (the Monte Carlo driver, the writer) poll
 // `interrupted()` and throw `Interrupted`, so temporary files are removed on the way out and no
@@ -14,9 +14,9 @@ class Interrupted : public std::runtime_error {
   Interrupted() : std::runtime_error("interrupted") {}
 };
 
-/// Installs SIGINT/SIGTERM handlers that set the flag (idempotent).
+/// Installs SIGINT/SIGTERM/SIGHUP handlers that set the flag (idempotent).
 void install_interrupt_handlers();
-/// True once SIGINT or SIGTERM was received (or request_interrupt() called, for tests).
+/// True once SIGINT, SIGTERM or SIGHUP was received (or request_interrupt() called, for tests).
 bool interrupted() noexcept;
 void request_interrupt() noexcept;
 /// Throws Interrupted if interrupted().

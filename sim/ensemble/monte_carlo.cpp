@@ -63,8 +63,10 @@ RunResults run_rows(std::span<const Scenario> points, std::int32_t first_point,
   // when the population is sampled once per run; paths copy it in O(pages), not O(positions).
   std::vector<std::unique_ptr<RunPlan>> plans(points.size());
   std::vector<std::shared_ptr<const StartBook>> shared_starts(points.size());
-  for (std::size_t lp = lp_first; lp <= lp_last; ++lp)
+  for (std::size_t lp = lp_first; lp <= lp_last; ++lp) {
+    throw_if_interrupted();  // a sweep of many points spends its set-up here
     plans[lp] = std::make_unique<RunPlan>(points[lp]);
+  }
   const int threads =
       options.threads > 0 ? options.threads : tbb::this_task_arena::max_concurrency();
   tbb::task_arena arena(threads);
@@ -99,11 +101,18 @@ RunResults run_rows(std::span<const Scenario> points, std::int32_t first_point,
 
   results.outcomes.resize(n_rows);
   // Recorded paths get a time-series slot each, in row order.
+  // A sorted copy per point: a million recorded paths must not make this loop quadratic.
+  std::vector<std::vector<int>> recorded(points.size());
+  for (std::size_t lp = lp_first; lp <= lp_last; ++lp) {
+    recorded[lp] = points[lp].output.timeseries_paths;
+    std::sort(recorded[lp].begin(), recorded[lp].end());
+  }
   std::vector<std::int64_t> slot_of(n_rows, -1);
   for (std::size_t i = 0; i < n_rows; ++i) {
+    if (i % 4096 == 0) throw_if_interrupted();
     const std::int64_t row = row_begin + static_cast<std::int64_t>(i);
-    const auto& recorded = points[local(row)].output.timeseries_paths;
-    if (std::find(recorded.begin(), recorded.end(), row % paths) == recorded.end()) continue;
+    const auto& rec = recorded[local(row)];
+    if (!std::binary_search(rec.begin(), rec.end(), static_cast<int>(row % paths))) continue;
     slot_of[i] = static_cast<std::int64_t>(results.timeseries.size());
     results.timeseries.emplace_back();
   }

@@ -5,7 +5,9 @@
 #include <unistd.h>
 
 #include <array>
+#include <cmath>
 #include <filesystem>
+#include <string_view>
 #include <stdexcept>
 #include <system_error>
 
@@ -25,8 +27,44 @@ std::size_t expected_series_length(const RunInfo& info, bool per_asset) {
 }
 
 /// Everything the layout relies on, checked before a file is created.
+/// A value the model could not compute (NaN or an infinity where none is meaningful) must not
+/// reach a file marked complete: a run past the computable range of a key fails instead.
+void refuse_non_finite(const RunResults& results) {
+  auto fail = [](std::int32_t point, std::int64_t path, const std::string& what, double v) {
+    throw NonFiniteOutcome(fmt::format(
+        "point {} path {}: {} is {} (the model cannot compute this scenario: a value is outside "
+        "the range docs/scenario.md gives for its key); no results written",
+        point, path, what, v));
+  };
+  for (const auto& o : results.outcomes) {
+    for (const auto& m : kSummaryMetrics) {
+      const double v = m.value(o);
+      const bool nan_means_none = std::string_view(m.description).find("(NaN if none)") !=
+                                  std::string_view::npos;
+      if (!std::isfinite(v) && !(nan_means_none && std::isnan(v)))
+        fail(o.point, o.path, fmt::format("/summary/{}", m.name), v);
+    }
+    for (const auto& m : kAssetMetrics)
+      for (std::size_t k = 0; k < m.size(o); ++k)
+        if (!std::isfinite(m.value(o, k)))
+          fail(o.point, o.path, fmt::format("/summary/by_asset/{} of asset {}", m.name, k),
+               m.value(o, k));
+  }
+  for (const auto& ts : results.timeseries)
+    for (const auto& m : kSeriesMetrics)
+      for (std::size_t i = 0; i < (ts.*m.field).size(); ++i)
+        if (!std::isfinite((ts.*m.field)[i]))
+          fail(ts.point, ts.path, fmt::format("/timeseries/{} (value {})", m.name, i),
+               (ts.*m.field)[i]);
+  for (const auto& e : results.events)
+    if (!std::isfinite(e.size) || !std::isfinite(e.fill_price))
+      fail(e.point, e.path, "/events/liquidations (size or fill_price)",
+           std::isfinite(e.size) ? e.fill_price : e.size);
+}
+
 void validate(const RunInfo& info, const RunResults& results) {
   if (info.steps < 0) throw std::invalid_argument("write_results: steps is negative");
+  refuse_non_finite(results);
   const std::size_t n_assets = info.assets.size();
   for (const auto& o : results.outcomes)
     for (const auto& m : kAssetMetrics)
@@ -300,13 +338,19 @@ bool path_exists(const std::string& path) {
 
 }  // namespace
 
+std::string temporary_path(const std::string& output) {
+  const fs::path parent = fs::path(output).parent_path();
+  const std::string name = fmt::format(".cascade.tmp.{}", ::getpid());
+  return parent.empty() ? name : (parent / name).string();
+}
+
 void write_results(const std::string& out_path, const RunInfo& info, const RunResults& results,
                    bool force, const std::function<void()>& poll_or_null, const ParallelLoop& parallel) {
   const std::function<void()> poll = poll_or_null ? poll_or_null : [] {};
   if (!force && path_exists(out_path))
     throw std::runtime_error(fmt::format("{} exists (use --force to overwrite)", out_path));
   validate(info, results);
-  const std::string tmp = fmt::format("{}.tmp.{}", out_path, ::getpid());
+  const std::string tmp = temporary_path(out_path);
   try {
     write_file(tmp, info, results, poll, parallel);
     sync_path(tmp, false);

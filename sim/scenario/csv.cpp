@@ -94,7 +94,7 @@ CsvTable parse_csv(std::string_view text, const std::string& file) {
                                    t.header.fields.size(), t.header.line, row.fields.size()));
     t.rows.push_back(std::move(row));
   }
-  if (!have_header) throw InputError({file, 0, 0}, "empty CSV file (a header line is required)");
+  if (!have_header) throw InputError({file, 1, 1}, "empty CSV file (a header line is required)");
   return t;
 }
 
@@ -134,11 +134,11 @@ std::vector<std::size_t> bind_columns(const CsvTable& table,
     const auto it = std::find(names.begin(), names.end(), h);
     if (it == names.end())
       throw InputError(table.at(table.header, i),
-                       fmt::format("unknown column '{}'{} (expected columns: {})", h,
+                       fmt::format("unknown column '{}'{} (expected columns: {})", echo(h),
                                    did_you_mean(h, std::span(names)), expected));
     std::size_t& slot = index[static_cast<std::size_t>(it - names.begin())];
     if (slot != table.header.fields.size())
-      throw InputError(table.at(table.header, i), fmt::format("column '{}' appears twice", h));
+      throw InputError(table.at(table.header, i), fmt::format("column '{}' appears twice", echo(h)));
     slot = i;
   }
   for (std::size_t k = 0; k < required.size(); ++k)

@@ -6,6 +6,7 @@
 // line maps InputError to exit status 2; nothing downstream of the loader throws it.
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace cascade {
 
@@ -17,10 +18,25 @@ struct SourceLoc {
   int col = 0;
 };
 
+/// A value as an error message quotes it: at most `max` bytes (cut at a UTF-8 character
+/// boundary), then "..." and the full length, so that an 8 MB field makes a short message.
+inline std::string echo(std::string_view text, std::size_t max = 60) {
+  if (text.size() <= max) return std::string(text);
+  std::size_t cut = max;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return std::string(text.substr(0, cut)) + "... (" + std::to_string(text.size()) + " bytes)";
+}
+
 class InputError : public std::runtime_error {
  public:
+  /// Messages are capped (kMaxMessage bytes) whatever they quote: a key path or a name taken
+  /// from the input may be arbitrarily long.
+  static constexpr std::size_t kMaxMessage = 1000;
+
   InputError(SourceLoc loc, const std::string& message)
-      : std::runtime_error(format(loc, message)), loc_(std::move(loc)), message_(message) {}
+      : std::runtime_error(format(cap(loc), echo(message, kMaxMessage))),
+        loc_(cap(std::move(loc))),
+        message_(echo(message, kMaxMessage)) {}
 
   const SourceLoc& where() const noexcept { return loc_; }
   const std::string& message() const noexcept { return message_; }
@@ -37,6 +53,11 @@ class InputError : public std::runtime_error {
   }
 
  private:
+  static SourceLoc cap(SourceLoc loc) {
+    loc.file = echo(loc.file, 400);
+    return loc;
+  }
+
   SourceLoc loc_;
   std::string message_;
 };

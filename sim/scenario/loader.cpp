@@ -12,6 +12,7 @@
 #include <limits>
 #include <map>
 #include <sstream>
+#include <unordered_set>
 
 #include "sim/scenario/overrides.hpp"
 #include "sim/scenario/sections/sections.hpp"
@@ -182,11 +183,10 @@ OutputSpec read_output(const std::optional<YamlValue>& v, int paths) {
   }
   if (!tp->node().is_seq() && !tp->node().is_null())
     tp->fail("expected a list of path indices or a number of paths, got " + tp->node().describe());
+  std::unordered_set<int> seen;  // a set: a list of a million paths must not be quadratic
   for (const YamlValue& item : tp->list()) {
     const int i = static_cast<int>(item.integer(0, paths - 1));
-    if (std::find(o.timeseries_paths.begin(), o.timeseries_paths.end(), i) !=
-        o.timeseries_paths.end())
-      item.fail(fmt::format("path {} is listed twice", i));
+    if (!seen.insert(i).second) item.fail(fmt::format("path {} is listed twice", i));
     o.timeseries_paths.push_back(i);
   }
   return o;
@@ -201,7 +201,7 @@ void read_scenario(Scenario& s, const YamlNode& written, const std::filesystem::
   if (const auto n = m.get("name")) s.name = n->string();
   if (const auto d = m.get("description"); d && !d->node().is_null()) d->string();
   s.steps = m.integer("steps", 0, 0, kIntMax);
-  s.dt_s = m.number("dt", 60.0, Range::positive());
+  s.dt_s = m.number("dt", 60.0, Range::between(0.0, true, 31536000.0, false));
   s.paths = m.integer("paths", 1, 1, kIntMax);
   if (const auto seed = m.get("seed")) s.seed = seed->uint64();
 
@@ -334,7 +334,12 @@ void require_simulated(const Scenario& s) {
 }
 
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides) {
-  YamlNode root = parse_yaml(read_text(path), path);
+  return load_scenario_text(read_text(path), path, overrides);
+}
+
+Scenario load_scenario_text(const std::string& text, const std::string& path,
+                            const std::vector<std::string>& overrides) {
+  YamlNode root = parse_yaml(text, path);
   for (std::size_t i = 0; i < overrides.size(); ++i)
     apply_override(root, overrides[i], static_cast<int>(i) + 1);
 

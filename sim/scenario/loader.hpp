@@ -19,5 +19,9 @@ Scenario load_scenario(const std::string& path, const std::vector<std::string>& 
 /// Throws InputError when the scenario asks for something `cascade levels` and `check` compute
 /// but the engine does not simulate yet: inverse contracts (`assets.X.contract: inverse`).
 void require_simulated(const Scenario& s);
+/// The same from the file's text (`path` names it in errors and resolves its CSV files): what
+/// the fuzzers and the round-trip checks call.
+Scenario load_scenario_text(const std::string& text, const std::string& path,
+                            const std::vector<std::string>& overrides = {});
 
 }  // namespace cascade

@@ -12,6 +12,18 @@ namespace cascade {
 namespace {
 
 constexpr const char* kFile = "--set";
+constexpr std::size_t kMaxKeyPath = 1000;
+
+/// Every location of `n` becomes `loc`: a value given by a command-line option (`--paths 2`) is
+/// reported as the option, without a line or column.
+void relocate(YamlNode& n, const SourceLoc& loc) {
+  n.loc = loc;
+  for (YamlNode& item : n.items) relocate(item, loc);
+  for (YamlEntry& e : n.entries) {
+    e.key_loc = loc;
+    relocate(e.value, loc);
+  }
+}
 
 struct Segment {
   std::string text;
@@ -25,6 +37,7 @@ std::vector<Segment> split_path(std::string_view path, int index) {
   auto fail = [&](std::size_t at, const std::string& msg) {
     throw InputError({kFile, index, static_cast<int>(at) + 1}, msg);
   };
+  if (path.size() > kMaxKeyPath) fail(0, fmt::format("the key path is longer than {} characters", kMaxKeyPath));
   while (true) {
     Segment s;
     s.col = static_cast<int>(i) + 1;
@@ -36,7 +49,7 @@ std::vector<Segment> split_path(std::string_view path, int index) {
       if (s.text.empty() || !std::all_of(s.text.begin(), s.text.end(), [](char c) {
             return std::isdigit(static_cast<unsigned char>(c));
           }))
-        fail(i + 1, "expected a list index inside [ ], got '" + s.text + "'");
+        fail(i + 1, "expected a list index inside [ ], got '" + echo(s.text) + "'");
       i = close + 1;
     } else {
       const std::size_t end = std::min(path.find_first_of(".[]", i), path.size());
@@ -67,10 +80,29 @@ std::optional<std::size_t> as_index(const std::string& s) {
 }  // namespace
 
 void apply_override(YamlNode& root, const std::string& arg, int index) {
+  if (!root.is_map() && !root.is_null())
+    throw InputError(root.loc, fmt::format("the scenario must be a map of keys (key: value), got {}",
+                                           root.describe()));
+  if (arg.rfind("--", 0) == 0) {
+    // `--paths=N`, `--seed=S`: a run option setting a top-level key, reported as the option.
+    const std::size_t eq = arg.find('=');
+    const std::string option = arg.substr(0, eq);
+    const SourceLoc at{option, 0, 0};
+    YamlNode value = parse_yaml(eq == std::string::npos ? "" : arg.substr(eq + 1), option, 0, 0,
+                                option.substr(2), true);
+    relocate(value, at);
+    if (YamlEntry* e = root.find(option.substr(2))) {
+      e->value = std::move(value);
+    } else {
+      if (root.is_null()) root.kind = YamlNode::Kind::Map;
+      root.entries.push_back({option.substr(2), at, std::move(value)});
+    }
+    return;
+  }
   const std::size_t eq = arg.find('=');
   if (eq == std::string::npos)
     throw InputError({kFile, index, 1},
-                     fmt::format("malformed override '{}' (expected key.path=value)", arg));
+                     fmt::format("malformed override '{}' (expected key.path=value)", echo(arg)));
   if (eq == 0) throw InputError({kFile, index, 1}, "missing key path before '='");
   const std::vector<Segment> segs = split_path(std::string_view(arg).substr(0, eq), index);
 
@@ -81,7 +113,8 @@ void apply_override(YamlNode& root, const std::string& arg, int index) {
     else
       path = key_path(path, s.text);
   }
-  YamlNode value = parse_yaml(arg.substr(eq + 1), kFile, index - 1, static_cast<int>(eq) + 1, path);
+  YamlNode value =
+      parse_yaml(arg.substr(eq + 1), kFile, index - 1, static_cast<int>(eq) + 1, path, true);
 
   // Walk to the slot the value goes into, creating absent map keys on the way.
   YamlNode* node = &root;
@@ -113,7 +146,7 @@ void apply_override(YamlNode& root, const std::string& arg, int index) {
       const std::optional<std::size_t> i = as_index(s.text);
       if (!i)
         throw InputError(
-            at, fmt::format("{}: is a list; expected an element index, got '{}'", path, s.text));
+            at, fmt::format("{}: is a list; expected an element index, got '{}'", path, echo(s.text)));
       const std::size_t n = node->items.size();
       if (*i > n || (*i == n && !last))
         throw InputError(at, fmt::format("{}: index {} is out of range (the list has {} element{})",

@@ -337,6 +337,9 @@ enum class SampleMode { PerPath, PerRun };
 
 struct Scenario {
   std::string file;           ///< scenario path as given
+  /// The files the scenario reads besides itself (positions, accounts, replay, depth curves),
+  /// as resolved; an output path must not name one of them (sim/cli/output_path.hpp).
+  std::vector<std::string> input_files;
   std::string resolved_yaml;  ///< the scenario after --set overrides, re-emitted as YAML
   std::string name;
   int steps = 0;

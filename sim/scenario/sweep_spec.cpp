@@ -174,7 +174,7 @@ SweepSpec parse_sweep_arguments(const std::vector<std::string>& params,
       if (v.text.empty())
         throw InputError(at, fmt::format("{}: expected a number, got an empty value", keys));
       const std::optional<double> x = parse_number(v.text);
-      if (!x) throw InputError(at, fmt::format("{}: expected a number, got '{}'", keys, v.text));
+      if (!x) throw InputError(at, fmt::format("{}: expected a number, got '{}'", keys, echo(v.text)));
       axis.values.push_back(v.text);
       axis.numbers.push_back(*x);
       axis.value_locs.push_back(at);

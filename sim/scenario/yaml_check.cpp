@@ -49,13 +49,14 @@ std::optional<double> parse_number(std::string_view s) {
 namespace {
 
 std::string show(const YamlNode& n) {
-  if (n.is_scalar() && n.quoted) return "the quoted string \"" + n.text + "\"";
+  if (n.is_scalar() && n.quoted) return "the quoted string \"" + echo(n.text) + "\"";
   return n.describe();
 }
 
 }  // namespace
 
 std::string did_you_mean(std::string_view name, std::span<const std::string_view> known) {
+  if (name.size() > 100) return {};  // no key is that long; the edit distance would be costly
   for (std::string_view k : known)
     if (iequal(k, name)) return fmt::format(" (did you mean '{}'?)", k);
   std::string_view best;
@@ -105,7 +106,13 @@ double YamlValue::number(Range r) const {
   std::optional<double> v;
   if (node_->is_scalar() && !node_->quoted) v = parse_number(node_->text);
   if (!v) fail(fmt::format("expected {}, got {}", want, show(*node_)));
-  if (!r.contains(*v)) fail(fmt::format("expected {}, got {}", want, node_->text));
+  if (!r.contains(*v)) fail(fmt::format("expected {}, got {}", want, echo(node_->text)));
+  const double mag = std::abs(*v);
+  if (mag > kMaxMagnitude || (mag != 0.0 && mag < kMinMagnitude))
+    fail(fmt::format("{} is outside the range the model computes in: every number is 0 or "
+                     "between {:g} and {:g} in magnitude (docs/scenario.md, \"Computable "
+                     "ranges\")",
+                     echo(node_->text), kMinMagnitude, kMaxMagnitude));
   return *v;
 }
 
@@ -116,8 +123,9 @@ long long YamlValue::integer(long long lo, long long hi) const {
   std::optional<double> v;
   if (node_->is_scalar() && !node_->quoted) v = parse_number(node_->text);
   if (!v || std::floor(*v) != *v) fail(fmt::format("expected {}, got {}", want, show(*node_)));
-  if (*v < static_cast<double>(lo) || *v > static_cast<double>(hi))
-    fail(fmt::format("expected {}, got {}", want, node_->text));
+  if (*v < static_cast<double>(lo)) fail(fmt::format("expected {}, got {}", want, echo(node_->text)));
+  if (*v > static_cast<double>(hi))
+    fail(fmt::format("expected an integer in [{}, {}], got {}", lo, hi, echo(node_->text)));
   return static_cast<long long>(*v);
 }
 

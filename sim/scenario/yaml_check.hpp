@@ -51,6 +51,17 @@ struct Range {
   static constexpr double kInf = std::numeric_limits<double>::infinity();
 };
 
+/// Every number a scenario gives is 0 or within these magnitudes, whatever its key's own range:
+/// beyond them products, exponentials and reciprocals in the model overflow or lose every digit
+/// (docs/scenario.md, "Computable ranges"). Keys whose model is more fragile (volatilities,
+/// dispersions, prices, dt) have tighter ranges of their own.
+inline constexpr double kMaxMagnitude = 1e15;
+inline constexpr double kMinMagnitude = 1e-12;
+
+/// The tighter ranges (docs/scenario.md, "Computable ranges").
+inline const Range kVolatilityRange{0.0, 10.0, false, false};   ///< per sqrt(year): 1000 %
+inline const Range kDispersionRange{0.0, 5.0, false, false};    ///< sd of a log (exp(5 z))
+
 class YamlMap;
 
 /// A value at a key path. Conversions throw InputError at the value's location.

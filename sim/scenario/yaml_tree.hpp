@@ -49,9 +49,13 @@ struct YamlEntry {
 /// Parses YAML text (the first document). Syntax errors and duplicate keys throw InputError at
 /// their location; `file` names the source, `line_offset`/`col_offset` shift every location
 /// (used for `--set` values, which live inside a command-line argument) and `base_path` is the
-/// key path of the parsed node within the scenario.
+/// key path of the parsed node within the scenario. With `one_line`, the text is one
+/// command-line argument: every location stays on line `line_offset + 1` and a column counts
+/// characters from the argument's start, newlines included (a multi-line `--set` value).
+/// Aliases are expanded with a bound (relative to the text's size) and recursive aliases are
+/// refused, both at the alias; nesting deeper than 200 lists or maps is refused.
 YamlNode parse_yaml(const std::string& text, const std::string& file, int line_offset = 0,
-                    int col_offset = 0, const std::string& base_path = "");
+                    int col_offset = 0, const std::string& base_path = "", bool one_line = false);
 
 /// Block-style YAML of the tree (flow collections stay flow), through YAML::Emitter.
 std::string emit_yaml(const YamlNode& root);

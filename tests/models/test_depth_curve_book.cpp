@@ -153,3 +153,18 @@ TEST_CASE("Models.ImpactModel.IndexCouplingMovesTheIndexNotTheMid") {
     CHECK(z.mid() == mid);
   }
 }
+
+TEST_CASE("Models.DepthCurveBook.NanStaysNanAndReadsInBounds") {
+  // A NaN depth or imbalance used to index one past the last segment (an out-of-bounds read that
+  // ASan reports); it now reads nothing and stays NaN, which the run then refuses.
+  const DepthCurve c({0.01, 0.02}, {100.0, 300.0}, {100.0, 300.0});
+  const double nan = std::nan("");
+  for (int side : {-1, 1}) {
+    CHECK(std::isnan(c.depth_within(side, nan)));
+    CHECK(std::isnan(c.distance_at(side, nan)));
+    CHECK(std::isnan(c.integral(side, nan)));
+  }
+  // Finite values beyond the last knot still saturate.
+  CHECK(c.depth_within(1, 1.0) == 300.0);
+  CHECK(c.distance_at(1, 1e9) == 0.02);
+}

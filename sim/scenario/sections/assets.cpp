@@ -101,7 +101,7 @@ BookParams read_book(const YamlValue& v, AssetSpec& a) {
   b.beta = m.number("beta", b.beta, Range::positive());
   b.tau_refill_s = m.number("tau_refill", b.tau_refill_s, Range::positive());
   b.eta = m.number("eta", b.eta, Range::non_negative());
-  b.vol_base_annual = m.number("vol_base", b.vol_base_annual, Range::positive());
+  b.vol_base_annual = m.number("vol_base", b.vol_base_annual, Range::between(0.0, true, 10.0, false));
   b.vol_halflife_s = m.number("vol_halflife", b.vol_halflife_s, Range::positive());
   b.w_min = m.number("w_min", b.w_min, Range::between(0.0, true, 1.0, false));
   b.displacement_cap =
@@ -175,13 +175,13 @@ PopulationSpec read_population(const YamlValue& v) {
   PopulationSpec p;
   p.count = static_cast<int>(m.need("count").integer(0, std::numeric_limits<int>::max()));
   p.long_share = m.number("long_share", p.long_share, Range::between(0.0, false, 1.0, false));
-  p.leverage_mean = m.number("leverage_mean", p.leverage_mean, Range::at_least(1.0));
+  p.leverage_mean = m.number("leverage_mean", p.leverage_mean, Range::between(1.0, false, 1000.0, false));
   p.leverage_dispersion =
-      m.number("leverage_dispersion", p.leverage_dispersion, Range::non_negative());
+      m.number("leverage_dispersion", p.leverage_dispersion, kDispersionRange);
   p.notional_median_usd = m.number("notional_median", p.notional_median_usd, Range::positive());
   p.notional_dispersion =
-      m.number("notional_dispersion", p.notional_dispersion, Range::non_negative());
-  p.entry_spread = m.number("entry_spread", p.entry_spread, Range::non_negative());
+      m.number("notional_dispersion", p.notional_dispersion, kDispersionRange);
+  p.entry_spread = m.number("entry_spread", p.entry_spread, kDispersionRange);
   p.cross_share = m.number("cross_share", p.cross_share, Range::between(0.0, false, 1.0, false));
   p.loc = v.where();
   if (const auto t = m.get("leverage_table")) {
@@ -206,9 +206,9 @@ PopulationSpec read_population(const YamlValue& v) {
   p.stop_share = m.number("stop_share", p.stop_share, Range::between(0.0, false, 1.0, false));
   p.stop_distance =
       m.number("stop_distance", p.stop_distance, Range::between(0.0, true, 1.0, true));
-  p.stop_dispersion = m.number("stop_dispersion", p.stop_dispersion, Range::non_negative());
+  p.stop_dispersion = m.number("stop_dispersion", p.stop_dispersion, kDispersionRange);
   if (const auto c = m.get("margin_call")) p.margin_call = read_margin_call(*c);
-  p.arrivals_per_day = m.number("arrivals_per_day", p.arrivals_per_day, Range::non_negative());
+  p.arrivals_per_day = m.number("arrivals_per_day", p.arrivals_per_day, Range::between(0.0, false, 1e9, false));
   p.arrival_cross_share = m.number("arrival_cross_share", p.arrival_cross_share,
                                    Range::between(0.0, false, 1.0, false));
   return p;
@@ -229,8 +229,8 @@ AssetSpec read_asset(const YamlEntry& e, const std::string& path, Profile profil
     a.contract_loc = c->loc();
   }
   a.price_usd = m.need("price").number(Range::positive());
-  a.process.drift_annual = m.number("drift", 0.0);
-  a.process.volatility_annual = m.number("volatility", 0.0, Range::non_negative());
+  a.process.drift_annual = m.number("drift", 0.0, Range::between(-10.0, false, 10.0, false));
+  a.process.volatility_annual = m.number("volatility", 0.0, kVolatilityRange);
   a.tiers = read_tiers(m.need("tiers"), profile);
   if (const auto b = m.get("book")) a.book = read_book(*b, a);
   if (const auto g = m.get("garch")) a.process.garch = read_garch(*g, a.process.volatility_annual);

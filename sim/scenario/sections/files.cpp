@@ -38,8 +38,13 @@ class Row {
   double number(std::size_t c, Range r) const {
     const std::optional<double> v = parse_number(text(c));
     const std::string want = "a number " + r.describe();
-    if (!v) fail(c, fmt::format("expected {}, got '{}'", want, text(c)));
-    if (!r.contains(*v)) fail(c, fmt::format("expected {}, got {}", want, text(c)));
+    if (!v) fail(c, fmt::format("expected {}, got '{}'", want, echo(text(c))));
+    if (!r.contains(*v)) fail(c, fmt::format("expected {}, got {}", want, echo(text(c))));
+    const double mag = std::abs(*v);
+    if (mag > kMaxMagnitude || (mag != 0.0 && mag < kMinMagnitude))
+      fail(c, fmt::format("{} is outside the range the model computes in (0, or {:g} to {:g} in "
+                          "magnitude; docs/scenario.md, \"Computable ranges\")",
+                          echo(text(c)), kMinMagnitude, kMaxMagnitude));
     return *v;
   }
 
@@ -48,7 +53,7 @@ class Row {
     if (k >= 0) return k;
     std::vector<std::string> names;
     for (const AssetSpec& a : s.assets) names.push_back(a.name);
-    fail(c, fmt::format("unknown asset '{}'{} (the scenario's assets: {})", text(c),
+    fail(c, fmt::format("unknown asset '{}'{} (the scenario's assets: {})", echo(text(c)),
                         did_you_mean(text(c), names), fmt::join(names, ", ")));
   }
 
@@ -128,6 +133,7 @@ void read_positions(Scenario& s, const std::optional<FileRef>& positions,
   std::vector<CrossUse> cross;
 
   if (positions) {
+    s.input_files.push_back(positions->path);
     const CsvTable t = read_csv(positions->path, positions->named_at, positions->key);
     enum { kAccount, kAsset, kSide, kSize, kEntry, kMargin, kMode, kStop, kCall, kRatio, kAmount, kTopUpWallet };
     const std::vector<std::size_t> cols =
@@ -146,13 +152,13 @@ void read_positions(Scenario& s, const std::optional<FileRef>& positions,
       else if (row.text(kSide) == "short")
         p.side = -1;
       else
-        row.fail(kSide, fmt::format("expected long or short, got '{}'", row.text(kSide)));
+        row.fail(kSide, fmt::format("expected long or short, got '{}'", echo(row.text(kSide))));
       p.size = row.number(kSize, Range::positive());
       p.entry_usd = row.number(kEntry, Range::positive());
       if (row.text(kMode) == "cross")
         p.cross = true;
       else if (row.text(kMode) != "isolated")
-        row.fail(kMode, fmt::format("expected isolated or cross, got '{}'", row.text(kMode)));
+        row.fail(kMode, fmt::format("expected isolated or cross, got '{}'", echo(row.text(kMode))));
       if (p.cross && s.assets[static_cast<std::size_t>(p.asset)].contract == ContractKind::Inverse)
         row.fail(kMode, fmt::format("asset {} is an inverse contract: its positions are isolated "
                                     "(margin in coin); cross inverse accounts are not modelled",
@@ -201,6 +207,7 @@ void read_positions(Scenario& s, const std::optional<FileRef>& positions,
   }
 
   if (accounts) {
+    s.input_files.push_back(accounts->path);
     const CsvTable t = read_csv(accounts->path, accounts->named_at, accounts->key);
     enum { kAccount, kWallet, kCall, kRatio, kAmount, kTopUpWallet };
     const std::vector<std::size_t> cols =
@@ -237,6 +244,7 @@ void read_positions(Scenario& s, const std::optional<FileRef>& positions,
 }
 
 void read_replay(Scenario& s, const FileRef& file, bool steps_given) {
+  s.input_files.push_back(file.path);
   const CsvTable t = read_csv(file.path, file.named_at, file.key);
   enum { kTime, kAsset, kPrice };
   const std::vector<std::size_t> cols = bind_columns(t, {"time", "asset", "price"});

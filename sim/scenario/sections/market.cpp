@@ -184,9 +184,9 @@ std::vector<JumpSpec> read_jumps(const std::optional<YamlValue>& v, const Scenar
                        item.path() + ": give exactly one of 'assets' (a list) or 'group' (a name)");
     if (const auto a = m.get("assets")) j.assets = read_asset_list(*a, s);
     if (const auto g = m.get("group")) j.assets = group_assets(s, g->string(), g->loc(), g->path());
-    j.rate_per_day = m.need("rate_per_day").number(Range::non_negative());
-    j.mean_log = m.need("mean").number();
-    j.sd_log = m.number("sd", 0.0, Range::non_negative());
+    j.rate_per_day = m.need("rate_per_day").number(Range::between(0.0, false, 1e4, false));
+    j.mean_log = m.need("mean").number(Range::between(-5.0, false, 5.0, false));
+    j.sd_log = m.number("sd", 0.0, kDispersionRange);
     if (const auto c = m.get("common")) j.common = c->boolean();
     out.push_back(std::move(j));
   }
@@ -241,7 +241,7 @@ void read_depth_curve(AssetSpec& a, const std::filesystem::path& dir) {
       const std::optional<double> v = parse_number(text);
       if (!v)
         throw InputError(t.at(row, cols[c]),
-                         fmt::format("column '{}': expected a number, got '{}'", kNames[c], text));
+                         fmt::format("column '{}': expected a number, got '{}'", kNames[c], echo(text)));
       x[c].push_back(*v);
     }
   if (t.rows.empty())
@@ -260,7 +260,10 @@ void read_depth_curve(AssetSpec& a, const std::filesystem::path& dir) {
 void read_market(Scenario& s, const std::optional<YamlValue>& market,
                  const std::filesystem::path& dir) {
   for (AssetSpec& a : s.assets)
-    if (a.depth_curve) read_depth_curve(a, dir);
+    if (a.depth_curve) {
+      read_depth_curve(a, dir);
+      s.input_files.push_back(a.depth_curve->file);
+    }
   if (!market) return;
   const YamlMap m =
       market->map({"innovations", "nu", "correlation", "regimes", "jumps", "volatility_regimes"});

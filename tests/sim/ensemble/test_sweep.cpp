@@ -89,7 +89,7 @@ TEST_CASE("Sweep.Points.ValuesCheckedLikeFileValues") {
   const auto msg = error_message([&] { load_point(job, 1, nullptr); });
   CHECK(starts_with(msg,
                     "--values:1:4: error: assets.AIX.population.leverage_mean: expected a "
-                    "number >= 1, got 0.5"));
+                    "number in [1, 1000], got 0.5"));
   CHECK(contains(msg, "(sweep point 1: assets.AIX.population.leverage_mean=0.5)"));
 
   const SweepSpec typo = parse_sweep_arguments({"assets.AIX.population.levrage_mean"}, {"2"});

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <set>
 
 #include "sim/ensemble/interrupt.hpp"
@@ -438,7 +439,7 @@ TEST_CASE("Results.Writer.UnwritableDirectory") {
   const std::string message =
       error_of([&] { write_results(out, test::sample_info(), test::sample_results(), false); });
   CHECK(message.find("creating HDF5 file") != std::string::npos);
-  CHECK(message.find(out + ".tmp.") != std::string::npos);
+  CHECK(message.find(dir.file("missing/dir/.cascade.tmp.")) != std::string::npos);
   CHECK(dir.entries() == 0);
 }
 
@@ -552,6 +553,34 @@ TEST_CASE("Results.Docs.ListsEveryMetric") {
   check_documented(doc, kAdlColumns);
   check_documented(doc, kPositionColumns);
   CHECK(doc.find(fmt::format("- **{}**", kResultsFormatVersion)) != std::string::npos);
+}
+
+TEST_CASE("Results.Writer.RefusesNonFiniteOutcomes") {
+  // A NaN or an infinity the model produced must not reach a file marked complete (issue 11):
+  // the error names the point, the path and the metric, and nothing is written.
+  ScratchDir dir("nonfinite");
+  const std::string out = dir.file("out.h5");
+  RunResults r = test::sample_results();
+  r.outcomes[1].bad_debt = std::numeric_limits<double>::quiet_NaN();
+  const std::string message = error_of([&] { write_results(out, test::sample_info(), r, false); });
+  CHECK(message.find("/summary/bad_debt is nan") != std::string::npos);
+  CHECK(message.find("path " + std::to_string(r.outcomes[1].path)) != std::string::npos);
+  CHECK(dir.entries() == 0);
+  r = test::sample_results();
+  r.outcomes[0].asset_min_price_ratio[0] = std::numeric_limits<double>::infinity();
+  CHECK(error_of([&] { write_results(out, test::sample_info(), r, false); })
+            .find("/summary/by_asset/min_price_ratio of asset 0 is inf") != std::string::npos);
+  if (!r.timeseries.empty()) {
+    r = test::sample_results();
+    r.timeseries[0].mark_price.back() = -std::numeric_limits<double>::infinity();
+    CHECK(error_of([&] { write_results(out, test::sample_info(), r, false); })
+              .find("/timeseries/mark_price") != std::string::npos);
+  }
+  // "NaN if none" metrics are NaN by design.
+  r = test::sample_results();
+  r.outcomes[0].first_adl_time = std::numeric_limits<double>::quiet_NaN();
+  CHECK_NOTHROW(write_results(out, test::sample_info(), r, false));
+  CHECK(dir.entries() == 1);
 }
 
 }  // namespace cascade

@@ -66,7 +66,9 @@ TEST_CASE("Csv.Error.Rows") {
         "f.csv:2:4: error: unexpected character after a closing quote");
   CHECK(error_of("a,b\n1\"2,3\n") ==
         "f.csv:2:2: error: quote inside an unquoted field (quote the whole field)");
-  CHECK(error_of("\n\n") == "f.csv: error: empty CSV file (a header line is required)");
+  // An empty file is reported at its first line, where the header belongs.
+  CHECK(error_of("\n\n") == "f.csv:1:1: error: empty CSV file (a header line is required)");
+  CHECK(error_of("") == "f.csv:1:1: error: empty CSV file (a header line is required)");
 }
 
 TEST_CASE("Csv.BindColumns") {

@@ -301,7 +301,7 @@ TEST_CASE("Scenario.Error.OutOfRange") {
                "assets.BTC.book.depth_1pct: expected a number > 0, got -5");
   expect_error(kHead + "    price: 0\n" + kTiers, "5:12",
                "assets.BTC.price: expected a number > 0");
-  expect_error(kBase + "dt: 0\n", "9:5", "dt: expected a number > 0");
+  expect_error(kBase + "dt: 0\n", "9:5", "dt: expected a number in (0, 31536000]");
   expect_error(kBase + "paths: 0\n", "9:8", "paths: expected an integer >= 1");
   expect_error(kBase + "steps: -1\n", "9:8", "steps: expected an integer");
   expect_error("exchange: {liquidation_fee: 1}\n" + kBase.substr(kBase.find("assets")), "1:29",
@@ -312,7 +312,7 @@ TEST_CASE("Scenario.Error.OutOfRange") {
   expect_error(kBase + "    book: {displacement_cap: 1}\n", "9:30",
                "assets.BTC.book.displacement_cap");
   expect_error(kBase + "    volatility: -0.1\n", "9:17",
-               "assets.BTC.volatility: expected a number >= 0");
+               "assets.BTC.volatility: expected a number in [0, 10]");
   expect_error(kBase + "    population: {count: 10, long_share: 1.5}\n", "9:41",
                "assets.BTC.population.long_share");
   expect_error(kBase + "shocks: [{at: 0, assets: [BTC], move: -1}]\n", "9:39",

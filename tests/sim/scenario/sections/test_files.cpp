@@ -134,7 +134,7 @@ TEST_CASE("Scenario.Error.Replay") {
   expect_replay_error("", ok + "20,BTC,0\n", "6:8", "column 'price': expected a number > 0");
   expect_replay_error("", ok + "-10,BTC,1\n", "6:1", "column 'time': expected a number >= 0");
   expect_replay_error("", "time,asset\n", "1", "missing column 'price'");
-  expect_replay_error("", "", "", "empty CSV file");
+  expect_replay_error("", "", "1:1", "empty CSV file");
 }
 
 // ---- Optional columns: stops and margin-call behaviour of CSV positions and accounts ---------

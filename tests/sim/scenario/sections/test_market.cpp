@@ -234,7 +234,7 @@ TEST_CASE("Scenario.Market.Error.RegimesInnovationsJumps") {
       head + "  jumps:\n    - {assets: [BTC], group: crypto, rate_per_day: 1, mean: -0.1}\n",
       "15:23", "give exactly one of 'assets' (a list) or 'group' (a name)");
   expect_error(head + "  jumps:\n    - {assets: [BTC], rate_per_day: -1, mean: -0.1}\n", "15:37",
-               "expected a number >= 0, got -1");
+               "expected a number in [0, 10000], got -1");
   expect_error(head + "  jumps:\n    - {assets: [BTC], rate_per_day: 1}\n", "15:7",
                "missing required key 'mean'");
 }
