@@ -10,6 +10,9 @@ namespace {
 
 constexpr std::array<std::string_view, 3> kNames = {"queue", "pro_rata", "leverage_drain"};
 
+/// Equity above the rounding of its notional: a finite effective leverage.
+bool has_equity(const AdlCandidate& x) { return x.equity > 1e-9 * x.size * x.mark; }
+
 double total_capacity(std::span<const AdlCandidate> c) {
   double t = 0.0;
   for (const auto& x : c) t += x.capacity;
@@ -39,7 +42,11 @@ std::vector<double> water_fill(std::span<const AdlCandidate> c, double demand, d
   const double level = increasing ? lo : hi;
   std::vector<double> y(c.size());
   double given = 0.0;
-  for (std::size_t j = 0; j < c.size(); ++j) given += y[j] = give(c[j], level);
+  for (std::size_t j = 0; j < c.size(); ++j) {
+    y[j] = give(c[j], level);
+    if (y[j] <= 1e-9 * c[j].size) y[j] = 0.0;  // at the level up to rounding: gives nothing
+    given += y[j];
+  }
   for (std::size_t j = 0; j < c.size() && given < demand; ++j) {
     const double more = std::min(c[j].capacity - y[j], demand - given);
     if (y[j] > 0.0 && more > 0.0) {
@@ -70,7 +77,11 @@ std::vector<double> allocate_adl(AdlPolicy policy, std::span<const AdlCandidate>
   switch (policy) {
     case AdlPolicy::Queue: {
       double left = demand;
-      for (std::size_t j = 0; j < c.size() && left > 0.0; ++j) left -= y[j] = std::min(left, c[j].capacity);
+      for (std::size_t j = 0; j < c.size() && left > 0.0; ++j) {
+        y[j] = std::min(left, c[j].capacity);
+        if (y[j] <= 1e-9 * c[j].size) y[j] = 0.0;  // a rounding rest of the demand: nothing
+        left -= y[j];
+      }
       return y;
     }
     case AdlPolicy::ProRata:
@@ -80,22 +91,22 @@ std::vector<double> allocate_adl(AdlPolicy policy, std::span<const AdlCandidate>
       });
     case AdlPolicy::LeverageDrain:
     default: {
-      // A candidate with no equity left at the mark (it can still take the price) is infinitely
-      // levered: those give first, all they can; if they can cover the demand, each gives the
+      // A candidate with no equity left at the mark, up to rounding (it can still take the price),
+      // is infinitely levered: those give first, all they can; if they can cover the demand, each gives the
       // same share of its capacity.
       double unlevered_capacity = 0.0;
       for (const auto& x : c)
-        if (!(x.equity > 0.0)) unlevered_capacity += x.capacity;
+        if (!has_equity(x)) unlevered_capacity += x.capacity;
       if (unlevered_capacity > 0.0) {
         const double f = std::min(1.0, demand / unlevered_capacity);
         double given = 0.0;
         for (std::size_t j = 0; j < c.size(); ++j)
-          if (!(c[j].equity > 0.0)) given += y[j] = f * c[j].capacity;
+          if (!has_equity(c[j])) given += y[j] = f * c[j].capacity;
         if (f >= 1.0 && demand - given > 0.0) {
           std::vector<AdlCandidate> finite;
           std::vector<std::size_t> at;
           for (std::size_t j = 0; j < c.size(); ++j)
-            if (c[j].equity > 0.0) {
+            if (has_equity(c[j])) {
               finite.push_back(c[j]);
               at.push_back(j);
             }

@@ -110,7 +110,9 @@ double Engine::deleverage(const AdlDemand& d, int t, int round) {
         c.capacity = std::min(n, std::max(0.0, left->second) / cost_per_unit);
         left->second -= c.capacity * cost_per_unit;
       }
-      if (c.capacity <= 1e-9 * n) continue;  // an account its earlier fills left at zero (up to rounding)
+      // An account its earlier fills left at zero (up to rounding, or able to give less than a
+      // cent's worth) is no counterparty.
+      if (c.capacity <= 1e-9 * n || c.capacity * price < kAdlDustUsd) continue;
     } else {
       settle_funding(j);
       const IsolatedPosition p = pos_.isolated(j);

@@ -189,6 +189,7 @@ class Engine {
   void take_over_account(std::size_t slot);
   /// The vault's equity: its cash (fund_) plus its inventory at the marks, USD.
   double vault_equity() const noexcept;
+  bool vault_underwater() const noexcept;  ///< equity below zero by more than rounding
   /// When the vault is underwater: its losing inventory auto-deleveraged (bankrupt_position -1).
   void deleverage_vault(int t, int round, double& backstop_left);
   /// What the backstop (fund or vault) can still pay, USD.

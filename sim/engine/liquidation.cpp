@@ -401,7 +401,7 @@ int Engine::cascade(int t) {
   int depth = 0;
   // A vault the move has put underwater is deleveraged before anything else trades, also in a
   // step without liquidations (MODEL.md section 5.2).
-  if (vault_ && sc_.exchange.adl.after_fund == AfterFund::Adl && vault_equity() < 0.0) {
+  if (vault_ && sc_.exchange.adl.after_fund == AfterFund::Adl && vault_underwater()) {
     std::fill(adl_ranked_.begin(), adl_ranked_.end(), 0);
     round_ = 1;
     liquidations_before_round_ = out_.liquidations;

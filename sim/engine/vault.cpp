@@ -24,6 +24,14 @@ double Engine::vault_equity() const noexcept {
   return e;
 }
 
+bool Engine::vault_underwater() const noexcept {
+  // Below zero by more than rounding of its cash and inventory (a vault that took a position
+  // over at exactly its bankruptcy price is at zero up to a few ulps, not underwater).
+  double scale = std::abs(fund_);
+  for (const auto& s : assets_) scale += std::abs(s.vault_inventory * s.mark);
+  return vault_equity() < -1e-9 * scale;
+}
+
 void Engine::take_over(std::size_t k, std::uint32_t i) {
   // The trader's position and what is left of its margin go to the vault at the mark; the
   // trader keeps nothing (its maintenance margin is not returned). The vault pays s*n*E - m for
@@ -102,8 +110,8 @@ void Engine::deleverage_vault(int t, int round, double& backstop_left) {
   // Underwater: the deficit is carried by the vault's losing legs in proportion to their losses,
   // each closed against profitable opposite positions at the price that covers its share
   // (the same rule as a cross account's, MODEL.md section 5.1).
+  if (!vault_underwater()) return;
   const double equity = vault_equity();
-  if (!(equity < 0.0)) return;
   const double deficit = -equity;
   double losses = 0.0;
   for (const auto& s : assets_) losses += std::max(0.0, s.vault_cost - s.vault_inventory * s.mark);

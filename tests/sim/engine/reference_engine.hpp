@@ -294,9 +294,15 @@ class Path {
   }
   /// An underwater vault: its deficit split over its losing inventories by their losses, each
   /// closed against winners at the price that covers its share.
+  /// Below zero by more than the rounding of its cash and inventory.
+  bool underwater() const {
+    double scale = std::abs(r_.fund);
+    for (std::size_t k = 0; k < inv_.size(); ++k) scale += std::abs(inv_[k] * mark_[k]);
+    return vault_equity() < -1e-9 * scale;
+  }
   void deleverage_vault(int t, int round) {
     const double e = vault_equity();
-    if (!(e < 0)) return;
+    if (!underwater()) return;
     double losses = 0;
     for (std::size_t k = 0; k < inv_.size(); ++k) losses += std::max(0.0, cost_[k] - inv_[k] * mark_[k]);
     if (!(losses > 0)) return;
@@ -451,15 +457,16 @@ class Path {
     // L = mark*(N - D)/E, over the most levered free candidates whose leverage is above it.
     // Candidates without equity at the mark are infinitely levered: they give first, all of their
     // capacity, or the same share of it when that is more than the demand.
+    const auto none = [&](const Candidate& x) { return !(x.equity > 1e-9 * x.size * mark); };  // up to rounding
     double zero_cap = 0;
     for (const auto& x : c)
-      if (!(x.equity > 0)) zero_cap += x.cap;
+      if (none(x)) zero_cap += x.cap;
     if (zero_cap > 0) {
       if (zero_cap >= demand) {
-        for (std::size_t m = 0; m < c.size(); ++m) y[m] = c[m].equity > 0 ? 0.0 : c[m].cap * (demand / zero_cap);
+        for (std::size_t m = 0; m < c.size(); ++m) y[m] = none(c[m]) ? c[m].cap * (demand / zero_cap) : 0.0;
         return y;
       }
-      for (std::size_t m = 0; m < c.size(); ++m) bound[m] = !(c[m].equity > 0);
+      for (std::size_t m = 0; m < c.size(); ++m) bound[m] = none(c[m]);
     }
     const auto lev = [&](const Candidate& x) { return x.size * mark / x.equity; };
     std::vector<std::size_t> order(c.size());
@@ -514,7 +521,7 @@ class Path {
           x.cap = std::min(q.size, std::max(0.0, it->second) / cost);
           it->second -= x.cap * cost;
         }
-        if (x.cap <= 1e-9 * q.size) continue;
+        if (x.cap <= 1e-9 * q.size || x.cap * price < 0.01) continue;  // nothing, or under a cent
       } else {
         if (q.side * (price - (q.entry - q.side * q.margin / q.size)) < 0) continue;  // beyond its bankruptcy
         x.equity = equity(q, mark);
@@ -522,7 +529,22 @@ class Path {
       capacity += x.cap;
       c.push_back(x);
     }
-    const std::vector<double> give = allocate(c, size, mark);
+    std::vector<double> give = allocate(c, size, mark);
+    // Within 1e-9 of a candidate's size of nothing is nothing; that sliver goes to those giving.
+    double gap = 0;
+    for (std::size_t m = 0; m < c.size(); ++m)
+      if (give[m] > 0 && give[m] <= 1e-9 * c[m].size) {
+        gap += give[m];
+        give[m] = 0;
+      }
+    for (std::size_t m = 0; m < c.size() && gap > 0; ++m)
+      if (give[m] > 0) {
+        const double more = std::min(c[m].cap - give[m], gap);
+        if (more > 0) {
+          give[m] += more;
+          gap -= more;
+        }
+      }
     double taken = 0;
     for (std::size_t m = 0; m < c.size(); ++m) {
       P& q = pos_[c[m].j];
@@ -567,7 +589,7 @@ class Path {
       set_mark(k);
     }
     unwind_vault();  // the step's flows
-    if (vault_ && after() == AfterFund::Adl && vault_equity() < 0) {
+    if (vault_ && after() == AfterFund::Adl && underwater()) {
       rank_.clear();
       deleverage_vault(t, 1);
     }
