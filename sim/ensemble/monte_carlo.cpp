@@ -13,6 +13,7 @@
 #include "sim/book/cross_levels.hpp"
 #include "sim/book/initial_book.hpp"
 #include "sim/ensemble/interrupt.hpp"
+#include "sim/ensemble/tbb_bodies.hpp"
 #include "sim/plan/random_streams.hpp"
 
 namespace cascade {
@@ -40,11 +41,12 @@ std::uint64_t population_seed(const Scenario& sc, std::int32_t point, std::int64
 
 void parallel_for_each(std::size_t n, const std::function<void(std::size_t)>& body) {
   HandOff::release();  // what the bodies read was written before
-  tbb::parallel_for(std::size_t{0}, n, [&](std::size_t j) {
+  const auto one = [&body](std::size_t j) {
     HandOff::acquire();
     body(j);
     HandOff::release();
-  });
+  };
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n), RowsBody<decltype(one)>{&one});
   HandOff::acquire();  // what the bodies wrote is read after
 }
 
@@ -151,9 +153,7 @@ RunResults run_rows(std::span<const Scenario> points, std::int32_t first_point,
     HandOff::release();
   };
   arena.execute([&] {
-    const auto body = [&](const tbb::blocked_range<std::size_t>& r) {
-      for (std::size_t i = r.begin(); i != r.end(); ++i) run_one(i);
-    };
+    const RowsBody<decltype(run_one)> body{&run_one};
     HandOff::release();  // after everything the workers will read has been written
     tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n_rows, 1), body);
   });
