@@ -664,8 +664,8 @@ class Path {
       for (std::size_t k = 0; k < na; ++k) any = any || !pending[k].empty() || !stops[k].empty();
       if (!any && calls.empty()) break;
       // Margin calls, in position order.
-      const auto& mc = *margin_call_;
       for (auto i : calls) {
+        const auto& mc = *margin_call_;  // set whenever a position answers calls
         P& p = pos_[i];
         ++r_.calls;
         if (mc.top_up_probability >= 1.0 && p.wallet > 0) {
