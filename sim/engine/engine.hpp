@@ -208,6 +208,11 @@ class Engine {
   void canonical_order(std::size_t count, PositionOf&& position_of);
   RoundFill fill(std::size_t k, double q);
   void close_liquidation(int t, int round, std::size_t k, std::uint32_t i, const RoundFill& f, bool first);
+  /// y units of position i (`side`) leave the open interest, liquidated at `price`: the
+  /// liquidated-notional outcomes, the step's series and the event. Who took them (the hedger,
+  /// the vault) is the caller's.
+  void record_liquidated(int t, int round, std::size_t k, std::uint32_t i, int side, double y, double price,
+                         double bankruptcy_price);
   // settlement.cpp
   /// A liquidation's rest: the fee and what is left go to the fund (or the trader, per profile);
   /// a deficit is added to the round's, which pay_deficits() settles.

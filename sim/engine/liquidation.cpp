@@ -253,6 +253,22 @@ double Engine::round_order(std::size_t k) const {
   return q;
 }
 
+void Engine::record_liquidated(int t, int round, std::size_t k, std::uint32_t i, int side, double y,
+                               double price, double bankruptcy_price) {
+  auto& s = assets_[k];
+  const double notional = y * price;
+  (side > 0 ? s.open_long_size : s.open_short_size) -= y;
+  out_.liquidated_notional += notional;
+  out_.asset_liquidated_notional[k] += notional;
+  (side > 0 ? out_.asset_long_liquidated_notional : out_.asset_short_liquidated_notional)[k] += notional;
+  s.step_liquidated += notional;
+  s.liquidated_size += y;
+  if (sinks_.events)
+    sinks_.events->push_back(LiquidationEvent{point_, path_, t, round, static_cast<std::int32_t>(k),
+                                              static_cast<std::int64_t>(i), static_cast<std::int8_t>(side), y,
+                                              price, bankruptcy_price});
+}
+
 void Engine::close_liquidation(int t, int round, std::size_t k, std::uint32_t i, const RoundFill& f,
                                bool first) {
   if (pos_.open[i] != PositionBook::kInLiquidation) return;  // deleveraged whole before the book
@@ -265,24 +281,14 @@ void Engine::close_liquidation(int t, int round, std::size_t k, std::uint32_t i,
     out_.asset_unfilled_notional[k] += (n - y) * f.cap_price;
   }
   if (y > 0.0) {
-    const double notional = y * f.price;
-    (side > 0 ? s.open_long_size : s.open_short_size) -= y;
     s.counter_inventory += side * y;
     s.counter_cash -= side * y * f.price;
-    out_.liquidated_notional += notional;
-    out_.asset_liquidated_notional[k] += notional;
-    (side > 0 ? out_.asset_long_liquidated_notional : out_.asset_short_liquidated_notional)[k] += notional;
-    s.step_liquidated += notional;
-    s.liquidated_size += y;
-    if (sinks_.events)
-      sinks_.events->push_back(LiquidationEvent{point_, path_, t, round, static_cast<std::int32_t>(k),
-                                                static_cast<std::int64_t>(i), static_cast<std::int8_t>(side), y,
-                                                f.price, pos_.bankruptcy_price[i]});
+    record_liquidated(t, round, k, i, side, y, f.price, pos_.bankruptcy_price[i]);
     if (const std::int32_t slot = cross_slot_[i]; slot >= 0) {
       const auto a = static_cast<std::size_t>(slot);
       cross_realized_[a] += side * y * (f.price - pos_.entry[i]);
       cross_bucket_pnl_[a][2 * k + (side > 0 ? 0 : 1)] += side * y * (f.price - pos_.entry[i]);
-      cross_notional_[a] += notional;
+      cross_notional_[a] += y * f.price;
       if (y < n) pos_.size.set(i, n - y);
     } else {
       settle_isolated_part(i, y, f.price, fee_rate_);
@@ -379,20 +385,11 @@ void Engine::settle_partial(int t, int round, std::size_t k, const AgentOrder& o
   const double fee = std::fmin(fee_rate_ * notional, std::fmax(pos_.margin[i] + realized, 0.0));
   pos_.margin.mut(i) += realized - fee;
   pos_.size.set(i, pos_.size[i] - y);
-  (side > 0 ? s.open_long_size : s.open_short_size) -= y;
   s.counter_inventory += side * y;
   s.counter_cash -= side * y * f.price;
-  out_.liquidated_notional += notional;
-  out_.asset_liquidated_notional[k] += notional;
-  (side > 0 ? out_.asset_long_liquidated_notional : out_.asset_short_liquidated_notional)[k] += notional;
-  s.step_liquidated += notional;
-  s.liquidated_size += y;
+  record_liquidated(t, round, k, i, side, y, f.price, pos_.bankruptcy_price[i]);
   pay_out(LiquidationOutcome{notional, fee, fee, fee, 0.0}, k, side);
   last_partial_s_[i] = t * sc_.dt_s;
-  if (sinks_.events)
-    sinks_.events->push_back(LiquidationEvent{point_, path_, t, round, static_cast<std::int32_t>(k),
-                                              static_cast<std::int64_t>(i), static_cast<std::int8_t>(side),
-                                              y, f.price, pos_.bankruptcy_price[i]});
   queue_isolated(i);  // a smaller position: new liquidation and bankruptcy prices
 }
 

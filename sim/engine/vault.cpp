@@ -44,23 +44,13 @@ void Engine::take_over(std::size_t k, std::uint32_t i) {
   s.vault_cost += cost;
   fund_ -= cost;
   fund_flow_ -= cost;
-  (p.side > 0 ? s.open_long_size : s.open_short_size) -= p.size;
   pos_.open.set(i, PositionBook::kClosed);
   pos_.generation.mut(i) += 1;
   touch(i);
-  const double notional = p.size * s.mark;
   out_.liquidations += 1;
   out_.asset_liquidations[k] += 1;
   out_.vault_takeovers += 1;
-  out_.liquidated_notional += notional;
-  out_.asset_liquidated_notional[k] += notional;
-  (p.side > 0 ? out_.asset_long_liquidated_notional : out_.asset_short_liquidated_notional)[k] += notional;
-  s.step_liquidated += notional;
-  s.liquidated_size += p.size;
-  if (sinks_.events)
-    sinks_.events->push_back(LiquidationEvent{point_, path_, step_, round_, static_cast<std::int32_t>(k),
-                                              static_cast<std::int64_t>(i), static_cast<std::int8_t>(p.side),
-                                              p.size, s.mark, MarginRule::bankruptcy_price(p)});
+  record_liquidated(step_, round_, k, i, p.side, p.size, s.mark, MarginRule::bankruptcy_price(p));
 }
 
 void Engine::take_over_account(std::size_t slot) {
@@ -88,21 +78,12 @@ void Engine::take_over_account(std::size_t slot) {
     s.vault_cost += cost - (notional > 0.0 ? wallet * leg / notional : 0.0);
     fund_ -= cost;
     fund_flow_ -= cost;
-    (pos_.side[i] > 0 ? s.open_long_size : s.open_short_size) -= n;
     pos_.open.set(i, PositionBook::kClosed);
     touch(i);
     out_.liquidations += 1;
     out_.asset_liquidations[k] += 1;
     out_.vault_takeovers += 1;
-    out_.liquidated_notional += leg;
-    out_.asset_liquidated_notional[k] += leg;
-    (pos_.side[i] > 0 ? out_.asset_long_liquidated_notional : out_.asset_short_liquidated_notional)[k] += leg;
-    s.step_liquidated += leg;
-    s.liquidated_size += n;
-    if (sinks_.events)
-      sinks_.events->push_back(LiquidationEvent{point_, path_, step_, round_, static_cast<std::int32_t>(k),
-                                                static_cast<std::int64_t>(i), pos_.side[i], n, s.mark,
-                                                pos_.bankruptcy_price[i]});
+    record_liquidated(step_, round_, k, i, pos_.side[i], n, s.mark, pos_.bankruptcy_price[i]);
   }
 }
 
