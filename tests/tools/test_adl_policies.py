@@ -22,14 +22,8 @@ SRC = os.environ["CASCADE_SOURCE_DIR"]
 EXE = os.environ["CASCADE_EXE"]
 TOOL = os.path.join(SRC, "tools", "adl_policies.py")
 SCENARIO = os.path.join(SRC, "scenarios", "insurance_fund_exhaustion.yaml")
-FAILURES = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        FAILURES.append(what)
-    return cond
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "sim", "cli"))
+from cli_checks import check, finish  # noqa: E402
 
 
 def main():
@@ -79,6 +73,4 @@ def main():
 
 if __name__ == "__main__":
     main()
-    if FAILURES:
-        print(f"{len(FAILURES)} failure(s)")
-        sys.exit(1)
+    finish()

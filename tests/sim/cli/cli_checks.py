@@ -1,6 +1,6 @@
 """What the command-line tests share: the binary, the sources, running cascade and counting
-checks. Used by test_compare_cli.py, test_solve_cli.py, tests/tools/test_report.py and
-tests/tools/test_xarray.py (import it after putting tests/sim/cli on sys.path)."""
+checks. Used by the command-line tests here (test_compare_cli.py, test_solve_cli.py, test_agents_cli.py,
+test_inverse_cli.py, ...) and by tests/tools/ (import it after putting tests/sim/cli on sys.path)."""
 import os
 import subprocess
 import sys
@@ -29,6 +29,14 @@ def finish():
     if FAILURES:
         print(f"{len(FAILURES)} check(s) failed", file=sys.stderr)
         sys.exit(1)
+
+
+def write(d, name, text):
+    """Writes `text` to d/name and returns the path."""
+    path = os.path.join(d, name)
+    with open(path, "w") as f:
+        f.write(text)
+    return path
 
 
 def run_ok(*args):

@@ -9,27 +9,13 @@ that `cascade levels --csv` shows; a bad column is an input error at file:line:c
 import csv
 import math
 import os
-import subprocess
 import sys
 import tempfile
 
 import h5py
 
-EXE = os.environ["CASCADE_EXE"]
-FAILURES = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        FAILURES.append(what)
-
-
-def write(d, name, text):
-    path = os.path.join(d, name)
-    with open(path, "w") as f:
-        f.write(text)
-    return path
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cli_checks import check, finish, run, write  # noqa: E402
 
 
 SCENARIO = """\
@@ -67,10 +53,10 @@ with tempfile.TemporaryDirectory() as d:
     write(d, "prices.csv", PRICES)
     scen = write(d, "desk.yaml", SCENARIO)
     out = os.path.join(d, "desk.h5")
-    r = subprocess.run([EXE, "run", scen, "-o", out, "-q"], capture_output=True, text=True, timeout=300)
+    r = run("run", scen, "-o", out, "-q")
     check(r.returncode == 0, f"run exits 0 ({r.stderr.strip()})")
     levels = os.path.join(d, "levels.csv")
-    r = subprocess.run([EXE, "levels", scen, "--csv", levels], capture_output=True, text=True, timeout=300)
+    r = run("levels", scen, "--csv", levels)
     check(r.returncode == 0, f"levels exits 0 ({r.stderr.strip()})")
     rows = list(csv.DictReader(open(levels)))
     with h5py.File(out, "r") as f:
@@ -93,7 +79,7 @@ with tempfile.TemporaryDirectory() as d:
     # A bad value is an input error at the field, naming the column; no file is written.
     write(d, "positions.csv", HEADER + "trader,AIX,long,1000,2.0,200,isolated,,top_up,0.01,0.5,200\n")
     out2 = os.path.join(d, "bad.h5")
-    r = subprocess.run([EXE, "run", scen, "-o", out2, "-q"], capture_output=True, text=True, timeout=300)
+    r = run("run", scen, "-o", out2, "-q")
     first = r.stderr.strip().splitlines()[0] if r.stderr.strip() else ""
     col = len("trader,AIX,long,1000,2.0,200,isolated,,top_up,") + 1
     check(r.returncode == 2, f"bad warning_ratio: exit 2 ({r.returncode})")
@@ -101,7 +87,5 @@ with tempfile.TemporaryDirectory() as d:
           f"bad warning_ratio: located and named ({first})")
     check(not os.path.exists(out2), "bad warning_ratio: no output file")
 
-if FAILURES:
-    print(f"{len(FAILURES)} check(s) failed")
-    sys.exit(1)
+finish()
 print("all checks passed")

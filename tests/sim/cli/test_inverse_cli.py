@@ -8,29 +8,11 @@ refuses it with exit 2 at the `contract` key, leaving no output file.
 """
 import csv
 import os
-import subprocess
 import sys
 import tempfile
 
-EXE = os.environ["CASCADE_EXE"]
-FAILURES = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        FAILURES.append(what)
-
-
-def write(d, name, text):
-    path = os.path.join(d, name)
-    with open(path, "w") as f:
-        f.write(text)
-    return path
-
-
-def run(*args):
-    return subprocess.run([EXE, *args], capture_output=True, text=True, timeout=120)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cli_checks import check, finish, run, write  # noqa: E402
 
 
 def scenario(profile, fee):
@@ -88,4 +70,4 @@ with tempfile.TemporaryDirectory() as d:
     check(r.returncode == 2 and "pos.csv:2:" in first and "size/entry_price/margin" in first,
           f"inverse leverage over the tier limit is a located error: {first}")
 
-sys.exit(1 if FAILURES else 0)
+finish()
